@@ -1,0 +1,89 @@
+//! One error type for everything postsafe can fail at, worded for the person who must fix it.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Everything that can go wrong, each message naming the file involved and, where there is
+/// one, what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input named on the command line does not exist or cannot be listed.
+    #[error("{path}: cannot open it ({source}). Check the path is spelled right and that you may read it.")]
+    Input {
+        /// The input as given.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// A photo's file could not be read from disk.
+    #[error("{path}: cannot read the file ({source}). Check that it is not open in another program and that you may read it.")]
+    Read {
+        /// The photo.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// A photo's bytes are damaged, incomplete or not the picture format they claim to be.
+    #[error("{path}: the picture cannot be opened: {reason}. Copy it again from the camera or phone.")]
+    Decode {
+        /// The photo.
+        path: PathBuf,
+        /// What is wrong with it, in plain words.
+        reason: String,
+    },
+    /// A photo is larger than postsafe will decode, to protect the computer's memory.
+    #[error("{path}: the picture is too large to open safely ({reason}). Shrink it below {max} pixels on its long side first.", max = crate::read::MAX_SIDE)]
+    TooLarge {
+        /// The photo.
+        path: PathBuf,
+        /// Which limit it broke.
+        reason: String,
+    },
+    /// The face-detection model could not be loaded or prepared.
+    #[error("the face-detection model {origin} cannot be used: {reason}. Use the built-in model (leave out --model) or a CenterFace ONNX file.")]
+    Model {
+        /// Where the model came from (`built-in` or a path).
+        origin: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Face detection failed while analysing a photo.
+    #[error("face detection failed on a {width}x{height} picture: {reason}")]
+    Detect {
+        /// Width of the detector input.
+        width: usize,
+        /// Height of the detector input.
+        height: usize,
+        /// What tract reported.
+        reason: String,
+    },
+    /// An output file or folder could not be written.
+    #[error("{path}: cannot write ({source}). Check there is free disk space and that you may write to this folder, or pick another with -o.")]
+    Write {
+        /// The file or folder postsafe tried to write.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// A picture could not be encoded for output.
+    #[error("cannot encode the safe copy: {reason}")]
+    Encode {
+        /// What the encoder reported.
+        reason: String,
+    },
+    /// Analysing a photo crashed; the photo is treated as unsafe.
+    #[error("{path}: analysing this photo failed unexpectedly ({reason}); it was not copied. Please report this with the photo if you can share it.")]
+    Crashed {
+        /// The photo.
+        path: PathBuf,
+        /// The panic message.
+        reason: String,
+    },
+    /// The options are inconsistent.
+    #[error("{0}")]
+    Options(String),
+}
+
+/// `Result` with postsafe's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,213 @@
+//! The pipeline: one photo through read → detect → decide → redact → write, and a batch of
+//! them in parallel.
+
+use crate::decide::{decide, Outcome};
+use crate::detect::{Detector, Face};
+use crate::error::{Error, Result};
+use crate::options::Options;
+use crate::read::{self, Found};
+use crate::report::{PhotoReport, Report};
+use crate::{redact, resize, write};
+use image::DynamicImage;
+use rayon::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+/// What [`Filter::check`] found in one picture.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// [`Outcome::Ready`], [`Outcome::HeldBack`] or [`Outcome::Blurred`].
+    pub outcome: Outcome,
+    /// Faces found, in pixels of the picture that was checked.
+    pub faces: Vec<Face>,
+    /// The picture as it may be posted (scaled to the size limit, faces covered when
+    /// blurred); `None` when it is held back.
+    pub publishable: Option<DynamicImage>,
+}
+
+/// Told about a batch's progress, from any of its worker threads.
+pub trait Progress: Sync {
+    /// The batch holds `total` files.
+    fn started(&self, _total: usize) {}
+    /// One file is finished.
+    fn finished(&self, _photo: &PhotoReport) {}
+}
+
+/// Progress nobody watches.
+impl Progress for () {}
+
+/// A face filter with its model loaded, ready to check pictures. Building one takes a
+/// moment (the model is parsed); reuse it for many pictures, from any number of threads.
+pub struct Filter {
+    options: Options,
+    detector: Detector,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Filter {
+    /// Loads the model named in `options` (or the built-in one).
+    pub fn new(options: Options) -> Result<Filter> {
+        if !(0.0..1.0).contains(&options.threshold) {
+            return Err(Error::Options(format!(
+                "--threshold must be between 0 and 1, not {}",
+                options.threshold
+            )));
+        }
+        if options.min_face == 0 || options.max_side < 32 {
+            return Err(Error::Options(
+                "--min-face must be at least 1 pixel and the size limit at least 32".into(),
+            ));
+        }
+        let pool = match options.threads {
+            Some(n) => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| Error::Options(format!("cannot start {n} threads: {e}")))?,
+            ),
+            None => None,
+        };
+        let detector = Detector::load(options.model.as_deref())?;
+        Ok(Filter { options, detector, pool })
+    }
+
+    /// The options this filter runs with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Checks one upright picture already in memory.
+    pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
+        let posted = resize::fit_within(image, self.options.max_side);
+        let faces_posted = self.faces_in(&posted)?;
+        let back_to_input = f64::from(image.width()) / f64::from(posted.width());
+        let faces =
+            faces_posted.iter().map(|f| f.scaled(back_to_input, image.width(), image.height())).collect();
+        let outcome = decide(faces_posted.len(), self.options.faces);
+        let publishable = match outcome {
+            Outcome::Ready => Some(posted),
+            Outcome::Blurred => self.covered(posted, &faces_posted)?,
+            _ => None,
+        };
+        let outcome = if publishable.is_some() { outcome } else { Outcome::HeldBack };
+        Ok(Verdict { outcome, faces, publishable })
+    }
+
+    /// Faces in `picture` as the detector sees it: transparent areas over white, as a
+    /// viewer shows them.
+    fn faces_in(&self, picture: &DynamicImage) -> Result<Vec<Face>> {
+        let rgb = match picture {
+            DynamicImage::ImageRgba8(rgba) => {
+                let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
+                for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+                    let a = u16::from(px[3]);
+                    out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8);
+                }
+                DynamicImage::ImageRgb8(rgb)
+            }
+            DynamicImage::ImageRgb8(_) => picture.clone(),
+            other => DynamicImage::ImageRgb8(other.to_rgb8()),
+        };
+        self.detector.faces(&rgb, self.options.min_face, self.options.threshold)
+    }
+
+    /// `posted` with its faces covered, checked again by the detector; `None` (hold back)
+    /// when a face is still found even after covering with flat colour.
+    fn covered(&self, mut posted: DynamicImage, faces: &[Face]) -> Result<Option<DynamicImage>> {
+        redact::cover(&mut posted, faces, false);
+        let left = self.faces_in(&posted)?;
+        if left.is_empty() {
+            return Ok(Some(posted));
+        }
+        redact::cover(&mut posted, &left, true);
+        Ok(self.faces_in(&posted)?.is_empty().then_some(posted))
+    }
+
+    /// Runs the whole job: every picture under `inputs` is checked, safe copies go to
+    /// `out_dir/ready/`, and `out_dir/report.json` records what happened to each input.
+    /// Originals are only ever read. Errors in single photos are in the report; the `Err`
+    /// case is for a run that cannot happen at all (the output folder cannot be made).
+    pub fn run<P: AsRef<Path>>(
+        &self,
+        inputs: &[P],
+        out_dir: &Path,
+        progress: &dyn Progress,
+    ) -> Result<Report> {
+        let ready = out_dir.join(write::READY_DIR);
+        std::fs::create_dir_all(&ready).map_err(|source| Error::Write { path: ready.clone(), source })?;
+        let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let found = read::discover(&inputs, out_dir);
+        progress.started(found.len());
+        let work = || {
+            found
+                .into_par_iter()
+                .map(|entry| {
+                    let report = self.process(entry, &ready);
+                    progress.finished(&report);
+                    report
+                })
+                .collect::<Vec<_>>()
+        };
+        let photos = match &self.pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        };
+        let report = Report::new(photos);
+        report.write_into(out_dir)?;
+        Ok(report)
+    }
+
+    /// One input to its report entry. A panic inside is caught and reported as an error
+    /// for that photo alone, so one bad file never stops the batch.
+    fn process(&self, entry: Found, ready: &Path) -> PhotoReport {
+        let path = match entry {
+            Found::Picture(path) => path,
+            Found::NotPicture(path, why) => {
+                return PhotoReport::without_picture(&path, Outcome::Skipped, why.into())
+            }
+            Found::Unreadable(path, err) => {
+                return PhotoReport::without_picture(&path, Outcome::Error, err.to_string())
+            }
+        };
+        let outcome =
+            catch_unwind(AssertUnwindSafe(|| self.process_picture(&path, ready))).unwrap_or_else(|panic| {
+                let reason = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown failure".into());
+                Err(Error::Crashed { path: path.clone(), reason })
+            });
+        outcome.unwrap_or_else(|err| PhotoReport::without_picture(&path, Outcome::Error, err.to_string()))
+    }
+
+    fn process_picture(&self, path: &Path, ready: &Path) -> Result<PhotoReport> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let stem = write::output_stem(&bytes);
+        let decoded = read::decode(path, &bytes).inspect_err(|_| {
+            let _ = write::withdraw(ready, &stem);
+        })?;
+        let (width, height) = (decoded.image.width(), decoded.image.height());
+        let verdict = self.check(&decoded.image)?;
+        drop(decoded);
+        let output = match &verdict.publishable {
+            Some(picture) => {
+                let (data, ext) = write::encode(picture)?;
+                Some(write::write_atomically(ready, &format!("{stem}.{ext}"), &data)?.display().to_string())
+            }
+            None => {
+                write::withdraw(ready, &stem)?;
+                None
+            }
+        };
+        Ok(PhotoReport {
+            input: path.display().to_string(),
+            outcome: verdict.outcome,
+            output,
+            width: Some(width),
+            height: Some(height),
+            faces: verdict.faces,
+            error: None,
+        })
+    }
+}

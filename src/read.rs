@@ -1,0 +1,200 @@
+//! Reading: finding the photos among the inputs and decoding each one upright.
+
+use crate::error::{Error, Result};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// Longest side, in pixels, of a picture postsafe agrees to decode.
+pub const MAX_SIDE: u32 = 20_000;
+/// Memory one decoded picture may take; bounds a batch's memory however large its files are.
+const MAX_DECODED_BYTES: u64 = 640 * 1024 * 1024;
+
+/// File name endings of pictures. A file with one of these that does not decode is an error,
+/// not a skip: a damaged photo must never pass unnoticed.
+const PICTURE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "jpe", "jfif", "png", "apng", "gif", "webp", "tif", "tiff", "bmp", "dib", "heic", "heif",
+    "avif",
+];
+
+/// One thing found among the inputs.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// A file that is, or claims to be, a picture.
+    Picture(PathBuf),
+    /// A file that is not a picture, with why it was passed over.
+    NotPicture(PathBuf, &'static str),
+    /// An input or folder entry that could not be looked at.
+    Unreadable(PathBuf, Error),
+}
+
+/// Every file under `inputs` (files and folders, folders walked recursively in name order),
+/// each once, leaving out everything inside `exclude` (the output folder).
+pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
+    let exclude = exclude.canonicalize().ok();
+    let inside_exclude =
+        |p: &Path| exclude.as_ref().is_some_and(|ex| p.canonicalize().is_ok_and(|c| c.starts_with(ex)));
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    for input in inputs {
+        // walkdir follows links and reports loops as errors, so a link cycle ends the walk of
+        // that branch with a clear message instead of running forever.
+        for entry in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name() {
+            match entry {
+                Ok(entry) if entry.file_type().is_dir() => {}
+                Ok(entry) => {
+                    let path = entry.into_path();
+                    if inside_exclude(&path)
+                        || !seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone()))
+                    {
+                        continue;
+                    }
+                    found.push(classify(path));
+                }
+                Err(err) => {
+                    let path = err.path().unwrap_or(input).to_path_buf();
+                    let source = err
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("a folder links back into itself"));
+                    found.push(Found::Unreadable(path.clone(), Error::Input { path, source }));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Decides from the name, or failing that the first bytes, whether `path` is a picture.
+fn classify(path: PathBuf) -> Found {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if ext.as_deref().is_some_and(|e| PICTURE_EXTENSIONS.contains(&e)) {
+        return Found::Picture(path);
+    }
+    let mut head = [0u8; 32];
+    let sniffed = std::fs::File::open(&path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .is_ok_and(|n| image::guess_format(&head[..n]).is_ok());
+    if sniffed {
+        Found::Picture(path)
+    } else {
+        Found::NotPicture(path, "not a picture")
+    }
+}
+
+/// A photo decoded and turned upright.
+pub(crate) struct Decoded {
+    /// The pixels, upright, as 8-bit RGB or RGBA.
+    pub image: DynamicImage,
+}
+
+/// Decodes `bytes` (the file at `path`), applying its EXIF orientation, refusing pictures
+/// whose data ends early.
+pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
+    let bad = |reason: String| Error::Decode { path: path.to_path_buf(), reason };
+    let mut reader =
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
+    let format = reader.format().ok_or_else(|| bad("it is not in a picture format postsafe knows".into()))?;
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(bad("the file is cut short (the end of the picture data is missing)".into()));
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|e| describe(path, e))?;
+    let orientation = decoder.orientation().map_err(|e| describe(path, e))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| describe(path, e))?;
+    image.apply_orientation(orientation);
+    let image = if image.color().has_alpha() {
+        DynamicImage::ImageRgba8(image.into_rgba8())
+    } else {
+        DynamicImage::ImageRgb8(image.into_rgb8())
+    };
+    Ok(Decoded { image })
+}
+
+fn describe(path: &Path, err: image::ImageError) -> Error {
+    let path = path.to_path_buf();
+    match err {
+        image::ImageError::Limits(l) => Error::TooLarge { path, reason: l.to_string() },
+        image::ImageError::Unsupported(u) => {
+            Error::Decode { path, reason: format!("this kind of picture is not supported ({u})") }
+        }
+        other => Error::Decode { path, reason: other.to_string() },
+    }
+}
+
+/// Whether a JPEG's markers run from start to end-of-image. The decoder fills a cut-short
+/// JPEG with grey and reports success, and a face in the lost part would go unseen, so a
+/// truncated file must be caught before decoding. Segments are skipped by their lengths, so
+/// the end marker of an embedded EXIF thumbnail does not count.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    let mut i = 2;
+    loop {
+        // Fill bytes (0xFF) may precede a marker.
+        while i < bytes.len() && bytes[i] == 0xFF && bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(i), bytes.get(i + 1)) else {
+            return false;
+        };
+        i += 2;
+        match marker {
+            0xD9 => return true,
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let Some(len) = bytes.get(i..i + 2).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]]))) else {
+            return false;
+        };
+        if len < 2 || i + len > bytes.len() {
+            return false;
+        }
+        i += len;
+        if marker == 0xDA {
+            // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a
+            // restart marker.
+            loop {
+                match (bytes.get(i), bytes.get(i + 1)) {
+                    (Some(0xFF), Some(0x00 | 0xD0..=0xD7)) => i += 2,
+                    (Some(0xFF), Some(0xFF)) => i += 1,
+                    (Some(0xFF), Some(_)) => break,
+                    (Some(_), _) => i += 1,
+                    (None, _) => return false,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_jpeg() -> Vec<u8> {
+        let mut out = Vec::new();
+        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_whole_jpeg_is_complete_and_every_cut_of_it_is_not() {
+        let jpeg = tiny_jpeg();
+        assert!(jpeg_is_complete(&jpeg));
+        for cut in 0..jpeg.len() {
+            assert!(!jpeg_is_complete(&jpeg[..cut]), "cut at {cut} of {}", jpeg.len());
+        }
+    }
+
+    #[test]
+    fn a_cut_short_jpeg_is_a_decode_error() {
+        let jpeg = tiny_jpeg();
+        let err = decode(Path::new("cut.jpg"), &jpeg[..jpeg.len() / 2]).err().expect("must fail");
+        assert!(err.to_string().contains("cut short"), "{err}");
+    }
+}

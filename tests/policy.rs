@@ -1,0 +1,251 @@
+//! The school's photo rules, checked end to end on real photos with the real model.
+
+mod support;
+
+use postsafe::{FaceAction, Filter, Options, Outcome, Report};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use support::photos;
+
+fn filter() -> &'static Filter {
+    static FILTER: OnceLock<Filter> = OnceLock::new();
+    FILTER.get_or_init(|| Filter::new(Options::default()).expect("the built-in model loads"))
+}
+
+fn blurring_filter() -> &'static Filter {
+    static FILTER: OnceLock<Filter> = OnceLock::new();
+    FILTER.get_or_init(|| {
+        Filter::new(Options { faces: FaceAction::Blur, ..Options::default() }).expect("model loads")
+    })
+}
+
+/// A fresh input folder holding copies of `files` (name, bytes), and an output folder.
+fn batch(files: &[(&str, Vec<u8>)]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().expect("temp dir");
+    let input = root.path().join("photos");
+    fs::create_dir(&input).unwrap();
+    for (name, bytes) in files {
+        fs::write(input.join(name), bytes).unwrap();
+    }
+    let out = root.path().join("out");
+    (root, input, out)
+}
+
+fn ready_files(out: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = fs::read_dir(out.join(postsafe::READY_DIR))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn outcome_of<'a>(report: &'a Report, name: &str) -> &'a postsafe::PhotoReport {
+    report.photos.iter().find(|p| p.input.ends_with(name)).unwrap_or_else(|| panic!("{name} not in report"))
+}
+
+#[test]
+fn a_portrait_is_held_back() {
+    let portrait = image::open(photos::photo("grace_hopper.jpg")).unwrap();
+    let verdict = filter().check(&portrait).unwrap();
+    assert_eq!(verdict.outcome, Outcome::HeldBack);
+    assert_eq!(verdict.faces.len(), 1, "{:?}", verdict.faces);
+    assert!(verdict.publishable.is_none());
+}
+
+#[test]
+fn every_pinned_photo_with_faces_is_held_back_with_every_face_counted() {
+    for pinned in photos::PHOTOS {
+        let photos::Shows::Faces(count) = pinned.shows else { continue };
+        let picture = image::open(photos::photo(pinned.name)).unwrap();
+        let verdict = filter().check(&picture).unwrap();
+        assert_eq!(verdict.outcome, Outcome::HeldBack, "{}", pinned.name);
+        assert_eq!(verdict.faces.len(), count, "{}: {:?}", pinned.name, verdict.faces);
+    }
+}
+
+#[test]
+fn face_free_photos_come_out_ready_decodable_and_without_metadata() {
+    let files: Vec<_> = photos::face_free()
+        .iter()
+        .map(|p| (p.file_name().unwrap().to_str().unwrap().to_owned(), fs::read(p).unwrap()))
+        .collect();
+    let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let (_root, input, out) = batch(&named);
+    let report = filter().run(&[&input], &out, &()).unwrap();
+    assert_eq!(report.summary.ready, files.len(), "{}", report.to_json());
+    for photo in &report.photos {
+        let output = PathBuf::from(photo.output.as_ref().expect("ready photos have an output"));
+        let bytes = fs::read(&output).unwrap();
+        assert!(!support::has_metadata(&bytes), "{} keeps metadata", output.display());
+        let decoded = image::load_from_memory(&bytes).expect("the output decodes");
+        assert!(decoded.width().max(decoded.height()) <= 2048);
+        assert!(!output
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains(Path::new(&photo.input).file_stem().unwrap().to_str().unwrap()));
+    }
+}
+
+#[test]
+fn a_phone_photo_is_written_upright_and_without_gps_or_dates() {
+    // Stored sideways with EXIF orientation 6 ("turn 90° clockwise to view"), as phones do.
+    let card = support::test_card(300, 200);
+    let stored = image::imageops::rotate270(&card);
+    let (_root, input, out) = batch(&[("IMG_0001.jpg", support::jpeg_with_exif(&stored, 6, true))]);
+    let report = filter().run(&[&input], &out, &()).unwrap();
+    let photo = &report.photos[0];
+    assert_eq!(photo.outcome, Outcome::Ready, "{}", report.to_json());
+    assert_eq!((photo.width, photo.height), (Some(300), Some(200)));
+    let bytes = fs::read(photo.output.as_ref().unwrap()).unwrap();
+    assert!(!support::has_metadata(&bytes));
+    let written = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((written.width(), written.height()), (300, 200), "upright");
+}
+
+#[test]
+fn an_exif_rotated_portrait_is_caught() {
+    let portrait = image::open(photos::photo("grace_hopper.jpg")).unwrap().to_rgb8();
+    // The pixels lie on their side; only the EXIF tag says which way is up.
+    let stored = image::imageops::rotate270(&portrait);
+    let (_root, input, out) = batch(&[("sideways.jpg", support::jpeg_with_exif(&stored, 6, false))]);
+    let report = filter().run(&[&input], &out, &()).unwrap();
+    assert_eq!(report.photos[0].outcome, Outcome::HeldBack, "{}", report.to_json());
+    assert!(ready_files(&out).is_empty());
+}
+
+#[test]
+fn blurred_output_has_no_detectable_face() {
+    for name in ["grace_hopper.jpg", "astronaut.png"] {
+        let picture = image::open(photos::photo(name)).unwrap();
+        let verdict = blurring_filter().check(&picture).unwrap();
+        assert_eq!(verdict.outcome, Outcome::Blurred, "{name}");
+        let covered = verdict.publishable.expect("blurred photos are published");
+        let again = filter().check(&covered).unwrap();
+        assert!(again.faces.is_empty(), "{name}: face left after blurring: {:?}", again.faces);
+    }
+}
+
+#[test]
+fn damaged_and_fake_pictures_are_errors_and_never_ready() {
+    let whole = fs::read(photos::photo("grace_hopper.jpg")).unwrap();
+    let face_free = fs::read(&photos::face_free()[0]).unwrap();
+    let mut cut_card = Vec::new();
+    support::test_card(400, 300)
+        .write_to(&mut std::io::Cursor::new(&mut cut_card), image::ImageFormat::Jpeg)
+        .unwrap();
+    cut_card.truncate(cut_card.len() * 2 / 3);
+    let (_root, input, out) = batch(&[
+        ("truncated.jpg", whole[..whole.len() / 2].to_vec()),
+        ("cut-card.jpg", cut_card),
+        ("letter.jpg", b"Dear parents, the trip is on Friday.".to_vec()),
+        ("empty.png", Vec::new()),
+        ("fine.png", face_free),
+    ]);
+    let report = filter().run(&[&input], &out, &()).unwrap();
+    for name in ["truncated.jpg", "cut-card.jpg", "letter.jpg", "empty.png"] {
+        let photo = outcome_of(&report, name);
+        assert_eq!(photo.outcome, Outcome::Error, "{name}");
+        assert!(
+            photo.error.as_deref().unwrap().contains(name),
+            "the message names the file: {:?}",
+            photo.error
+        );
+        assert!(photo.output.is_none());
+    }
+    assert_eq!(report.summary.ready, 1);
+    assert_eq!(ready_files(&out).len(), 1, "only the good photo is in ready/");
+}
+
+#[test]
+fn a_document_is_skipped() {
+    let (_root, input, out) =
+        batch(&[("minutes.docx", b"PK\x03\x04 not really".to_vec()), ("Thumbs.db", vec![0; 64])]);
+    let report = filter().run(&[&input], &out, &()).unwrap();
+    assert_eq!(report.summary.skipped, 2, "{}", report.to_json());
+    assert!(ready_files(&out).is_empty());
+}
+
+#[test]
+fn originals_are_byte_identical_afterwards_and_a_rerun_adds_nothing() {
+    let files = vec![
+        ("portrait.jpg", fs::read(photos::photo("grace_hopper.jpg")).unwrap()),
+        ("card.jpg", support::jpeg_with_exif(&support::test_card(320, 240), 1, true)),
+    ];
+    let (_root, input, out) = batch(&files);
+    for mode in [FaceAction::Hold, FaceAction::Blur, FaceAction::Hold] {
+        let f = if mode == FaceAction::Hold { filter() } else { blurring_filter() };
+        f.run(&[&input], &out, &()).unwrap();
+    }
+    for (name, bytes) in &files {
+        assert_eq!(&fs::read(input.join(name)).unwrap(), bytes, "{name} changed");
+    }
+    // After the last run (hold), the blurred portrait from the run before is withdrawn.
+    assert_eq!(ready_files(&out).len(), 1, "{:?}", ready_files(&out));
+}
+
+#[test]
+fn json_report_matches_the_documented_schema() {
+    let (_root, input, out) = batch(&[
+        ("portrait.jpg", fs::read(photos::photo("grace_hopper.jpg")).unwrap()),
+        ("notes.txt", b"not a photo".to_vec()),
+    ]);
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_postsafe"))
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let json: serde_json::Value =
+        serde_json::from_slice(&run.stdout).expect("stdout is only the JSON report");
+    let on_disk: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json, on_disk);
+    assert_eq!(json["version"], 1);
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&json), ["photos", "summary", "version"]);
+    assert_eq!(keys(&json["summary"]), ["blurred", "error", "held_back", "ready", "skipped"]);
+    for photo in json["photos"].as_array().unwrap() {
+        assert_eq!(keys(photo), ["error", "faces", "height", "input", "outcome", "output", "width"]);
+        for face in photo["faces"].as_array().unwrap() {
+            assert_eq!(keys(face), ["h", "score", "w", "x", "y"]);
+        }
+    }
+    let portrait = json["photos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["input"].as_str().unwrap().ends_with("portrait.jpg"))
+        .unwrap();
+    assert_eq!(portrait["outcome"], "held_back");
+    assert!(portrait["output"].is_null());
+    assert_eq!(json["summary"]["skipped"], 1);
+}
+
+#[test]
+fn a_damaged_photo_makes_the_exit_status_one() {
+    let (_root, input, out) = batch(&[("broken.jpg", b"\xFF\xD8\xFF garbage".to_vec())]);
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_postsafe"))
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let bad_usage = std::process::Command::new(env!("CARGO_BIN_EXE_postsafe"))
+        .arg("--threshold")
+        .arg("2")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(bad_usage.status.code(), Some(2));
+}

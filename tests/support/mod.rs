@@ -1,0 +1,72 @@
+//! Shared by the integration tests: pinned real photos, and small pictures made on the spot.
+#![allow(dead_code)] // each test binary uses its own share of these helpers
+
+pub mod photos;
+
+use image::{ImageFormat, RgbImage};
+use std::io::Cursor;
+
+/// `image` as a JPEG whose EXIF says how to turn it (`orientation`, 1–8) and, with `gps`,
+/// where it was taken, as a phone writes it.
+pub fn jpeg_with_exif(image: &RgbImage, orientation: u16, gps: bool) -> Vec<u8> {
+    let mut plain = Vec::new();
+    image.write_to(&mut Cursor::new(&mut plain), ImageFormat::Jpeg).expect("encode");
+    let exif = exif_block(orientation, gps);
+    let mut out = plain[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+/// A little-endian EXIF block: IFD0 with Orientation (and a GPS IFD pointer), and a GPS IFD
+/// holding a latitude reference "N" and the date stamp "2026:11:23".
+fn exif_block(orientation: u16, gps: bool) -> Vec<u8> {
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    let entries: u16 = if gps { 2 } else { 1 };
+    tiff.extend_from_slice(&entries.to_le_bytes());
+    let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: u32| {
+        tiff.extend_from_slice(&tag.to_le_bytes());
+        tiff.extend_from_slice(&kind.to_le_bytes());
+        tiff.extend_from_slice(&count.to_le_bytes());
+        tiff.extend_from_slice(&value.to_le_bytes());
+    };
+    entry(&mut tiff, 0x0112, 3, 1, u32::from(orientation));
+    let gps_ifd = 8 + 2 + 12 * u32::from(entries) + 4;
+    if gps {
+        entry(&mut tiff, 0x8825, 4, 1, gps_ifd);
+    }
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    if gps {
+        let date_at = gps_ifd + 2 + 2 * 12 + 4;
+        tiff.extend_from_slice(&2u16.to_le_bytes());
+        entry(&mut tiff, 0x0001, 2, 2, u32::from(b'N'));
+        entry(&mut tiff, 0x001D, 2, 11, date_at);
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(b"2026:11:23\0");
+    }
+    let mut block = b"Exif\0\0".to_vec();
+    block.extend_from_slice(&tiff);
+    block
+}
+
+/// Whether `bytes` carry any metadata block postsafe promises to remove.
+pub fn has_metadata(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    has(b"Exif\0")
+        || has(b"http://ns.adobe.com/xap")
+        || has(b"Photoshop 3.0")
+        || has(b"2026:11:23")
+        || has(b"tEXt")
+        || has(b"iTXt")
+}
+
+/// A face-free test card: colour gradients and stripes, `w` × `h`.
+pub fn test_card(w: u32, h: u32) -> RgbImage {
+    RgbImage::from_fn(w, h, |x, y| {
+        let stripe = if (x / 40 + y / 40) % 2 == 0 { 40 } else { 0 };
+        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 120 + stripe])
+    })
+}
