@@ -10,6 +10,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use postsafe::{Filter, Options};
 use std::time::Duration;
 
+// The same allocator as the command line, so the figures are the ones users see.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn check_by_size(c: &mut Criterion) {
     let filter = Filter::new(Options::default()).expect("model loads");
     let source = image::open(photos::photo("grace_hopper.jpg")).expect("photo decodes");
