@@ -10,21 +10,23 @@
 //! The pipeline runs one way, one module per stage: `read` → `detect` → `decide` →
 //! `redact` → `write` → `report`; `filter` drives a photo, or a batch, through them.
 //!
-//! ```no_run
+//! ```
 //! use postsafe::{Filter, Options, Outcome};
 //!
 //! let filter = Filter::new(Options::default())?;
 //!
-//! // One picture already in memory, e.g. in a newsletter builder:
-//! let picture = image::open("artwork.jpg").expect("a picture");
-//! let verdict = filter.check(&picture)?;
-//! if verdict.outcome == Outcome::Ready {
-//!     verdict.publishable.expect("ready pictures are publishable").save("safe.jpg").ok();
-//! }
+//! // One picture already in memory, e.g. in a newsletter builder: a plain painted card.
+//! let card = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 160]));
+//! let verdict = filter.check(&image::DynamicImage::ImageRgb8(card))?;
+//! assert_eq!(verdict.outcome, Outcome::Ready);
+//! let safe = verdict.publishable.expect("ready pictures can be posted");
 //!
 //! // A whole folder: safe copies land in `out/ready/`, the report in `out/report.json`.
-//! let report = filter.run(&["photos/"], "out".as_ref(), &())?;
-//! println!("{} held back", report.summary.held_back);
+//! let photos = std::env::temp_dir().join("postsafe-doc-example");
+//! std::fs::create_dir_all(&photos).expect("temp folder");
+//! safe.save(photos.join("card.png")).expect("saved");
+//! let report = filter.run(&[&photos], &photos.join("out"), &())?;
+//! assert_eq!(report.summary.ready, 1);
 //! # Ok::<(), postsafe::Error>(())
 //! ```
 

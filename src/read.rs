@@ -94,7 +94,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     let mut reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
     let format = reader.format().ok_or_else(|| bad("it is not in a picture format postsafe knows".into()))?;
-    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+    if !is_complete(format, bytes) {
         return Err(bad("the file is cut short (the end of the picture data is missing)".into()));
     }
     let mut limits = Limits::default();
@@ -123,6 +123,29 @@ fn describe(path: &Path, err: image::ImageError) -> Error {
         }
         other => Error::Decode { path, reason: other.to_string() },
     }
+}
+
+/// Whether the file is whole. Decoders return a picture without complaint when some formats
+/// stop short (grey fill in JPEG, a lost end chunk in PNG, missing frames in GIF, the last
+/// bytes of WebP and BMP), so each format's end marker or declared length is checked here.
+fn is_complete(format: ImageFormat, bytes: &[u8]) -> bool {
+    match format {
+        ImageFormat::Jpeg => jpeg_is_complete(bytes),
+        // The IEND chunk with its fixed CRC.
+        ImageFormat::Png => bytes.windows(8).any(|w| w == b"IEND\xAE\x42\x60\x82"),
+        // The trailer byte: without it, frames of an animation may be missing unnoticed.
+        ImageFormat::Gif => bytes.last() == Some(&0x3B),
+        // RIFF and BMP headers state the file's length.
+        ImageFormat::WebP => declared_length(bytes, 4).is_some_and(|n| bytes.len() >= n + 8),
+        ImageFormat::Bmp => declared_length(bytes, 2).is_some_and(|n| bytes.len() >= n),
+        _ => true,
+    }
+}
+
+/// The little-endian 32-bit length stored at `at`.
+fn declared_length(bytes: &[u8], at: usize) -> Option<usize> {
+    let field = bytes.get(at..at + 4)?;
+    usize::try_from(u32::from_le_bytes([field[0], field[1], field[2], field[3]])).ok()
 }
 
 /// Whether a JPEG's markers run from start to end-of-image. The decoder fills a cut-short
@@ -188,6 +211,32 @@ mod tests {
         assert!(jpeg_is_complete(&jpeg));
         for cut in 0..jpeg.len() {
             assert!(!jpeg_is_complete(&jpeg[..cut]), "cut at {cut} of {}", jpeg.len());
+        }
+    }
+
+    #[test]
+    fn a_picture_cut_short_is_never_decoded_in_any_format() {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 48, |x, y| {
+            image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 3) as u8])
+        }));
+        for format in [
+            ImageFormat::Jpeg,
+            ImageFormat::Png,
+            ImageFormat::Gif,
+            ImageFormat::WebP,
+            ImageFormat::Tiff,
+            ImageFormat::Bmp,
+        ] {
+            let mut whole = Vec::new();
+            img.write_to(&mut Cursor::new(&mut whole), format).unwrap();
+            assert!(decode(Path::new("whole"), &whole).is_ok(), "{format:?} whole");
+            for cut in [whole.len() / 10, whole.len() / 2, whole.len() * 9 / 10, whole.len() - 1] {
+                assert!(
+                    decode(Path::new("cut"), &whole[..cut]).is_err(),
+                    "{format:?} cut at {cut} of {}",
+                    whole.len()
+                );
+            }
         }
     }
 
