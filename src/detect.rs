@@ -211,6 +211,12 @@ impl PlanCache {
     }
 }
 
+/// The smallest `min_face` whose finest search level fits in [`MAX_INPUT_SIDE`] for pictures
+/// with a long side of `max_side`.
+pub(crate) fn smallest_findable_face(max_side: u32) -> u32 {
+    (max_side as f32 * DETECTOR_MIN_FACE / MAX_INPUT_SIDE).ceil() as u32
+}
+
 /// Long sides of the pyramid levels for a picture whose long side is `long_side`: the finest
 /// makes a `min_face` face [`DETECTOR_MIN_FACE`] wide, then each is [`LEVEL_STEP`] smaller down
 /// to about [`COARSEST_SIDE`].

@@ -184,9 +184,16 @@ impl Filter {
     fn process_picture(&self, path: &Path, ready: &Path) -> Result<PhotoReport> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let stem = write::output_stem(&bytes);
-        let decoded = read::decode(path, &bytes).inspect_err(|_| {
-            let _ = write::withdraw(ready, &stem);
-        })?;
+        let written = self.analyse_and_write(path, &bytes, &stem, ready);
+        if !written.as_ref().is_ok_and(|r| r.output.is_some()) {
+            // An earlier run may have found this photo safe; this one did not.
+            write::withdraw(ready, &stem)?;
+        }
+        written
+    }
+
+    fn analyse_and_write(&self, path: &Path, bytes: &[u8], stem: &str, ready: &Path) -> Result<PhotoReport> {
+        let decoded = read::decode(path, bytes)?;
         let (width, height) = (decoded.image.width(), decoded.image.height());
         let verdict = self.check(&decoded.image)?;
         drop(decoded);
@@ -195,10 +202,7 @@ impl Filter {
                 let (data, ext) = write::encode(picture)?;
                 Some(write::write_atomically(ready, &format!("{stem}.{ext}"), &data)?.display().to_string())
             }
-            None => {
-                write::withdraw(ready, &stem)?;
-                None
-            }
+            None => None,
         };
         Ok(PhotoReport {
             input: path.display().to_string(),

@@ -20,7 +20,8 @@ pub struct Options {
     /// What to do with photos that show a face. Default: [`FaceAction::Hold`].
     pub faces: FaceAction,
     /// The smallest face width, in pixels of the photo as posted, that must be found.
-    /// Default: 16. Smaller values make detection slower (it runs on larger pictures).
+    /// Default: 16. Smaller values make detection slower (it runs on larger pictures); with
+    /// the default size limit it cannot go below 10.
     pub min_face: u32,
     /// Detector score above which something counts as a face, from 0 to 1. Default:
     /// [`Options::DEFAULT_THRESHOLD`], chosen for recall: a missed face matters far more than
