@@ -8,7 +8,7 @@ use crate::options::Options;
 use crate::read::{self, Found};
 use crate::report::{PhotoReport, Report};
 use crate::{redact, resize, write};
-use image::DynamicImage;
+use image::{DynamicImage, GenericImageView};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -53,10 +53,17 @@ impl Filter {
                 options.threshold
             )));
         }
-        if options.min_face == 0 || options.max_side < 32 {
-            return Err(Error::Options(
-                "--min-face must be at least 1 pixel and the size limit at least 32".into(),
-            ));
+        if options.max_side < 32 {
+            return Err(Error::Options(format!(
+                "the size limit must be at least 32 pixels, not {}",
+                options.max_side
+            )));
+        }
+        let smallest = crate::detect::smallest_findable_face(options.max_side);
+        if options.min_face < smallest {
+            return Err(Error::Options(format!(
+                "--min-face must be at least {smallest}: smaller faces cannot be searched for reliably"
+            )));
         }
         let pool = match options.threads {
             Some(n) => Some(
@@ -196,13 +203,26 @@ impl Filter {
         let decoded = read::decode(path, bytes)?;
         let (width, height) = (decoded.image.width(), decoded.image.height());
         let verdict = self.check(&decoded.image)?;
-        drop(decoded);
-        let output = match &verdict.publishable {
+        let (output, copy) = match &verdict.publishable {
             Some(picture) => {
-                let (data, ext) = write::encode(picture)?;
-                Some(write::write_atomically(ready, &format!("{stem}.{ext}"), &data)?.display().to_string())
+                let original = write::Original {
+                    bytes,
+                    format: decoded.format,
+                    orientation: decoded.orientation,
+                    has_alpha: decoded.image.color().has_alpha(),
+                };
+                let untouched = verdict.outcome == Outcome::Ready && picture.dimensions() == (width, height);
+                let why = if verdict.outcome == Outcome::Blurred {
+                    "faces covered".to_string()
+                } else {
+                    format!("scaled down to {} px on the long side", self.options.max_side)
+                };
+                let prepared = write::prepare(&original, picture, untouched, &why)?;
+                let name = format!("{stem}.{}", prepared.ext);
+                let written = write::write_atomically(ready, &name, &prepared.bytes)?;
+                (Some(written.display().to_string()), Some(prepared.copy))
             }
-            None => None,
+            None => (None, None),
         };
         Ok(PhotoReport {
             input: path.display().to_string(),
@@ -212,6 +232,7 @@ impl Filter {
             height: Some(height),
             faces: verdict.faces,
             error: None,
+            copy,
         })
     }
 }

@@ -39,6 +39,7 @@ mod read;
 mod redact;
 mod report;
 mod resize;
+mod scrub;
 mod write;
 
 pub use decide::Outcome;
@@ -48,4 +49,4 @@ pub use filter::{Filter, Progress, Verdict};
 pub use options::{FaceAction, Options};
 pub use read::MAX_SIDE;
 pub use report::{PhotoReport, Report, Summary, REPORT_FILE, REPORT_VERSION};
-pub use write::READY_DIR;
+pub use write::{CopyMethod, MAX_STILL_BYTES, READY_DIR};

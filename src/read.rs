@@ -85,6 +85,10 @@ fn classify(path: PathBuf) -> Found {
 pub(crate) struct Decoded {
     /// The pixels, upright, as 8-bit RGB or RGBA.
     pub image: DynamicImage,
+    /// The file format the bytes are in.
+    pub format: ImageFormat,
+    /// The EXIF orientation (1–8) that was applied to make `image` upright.
+    pub orientation: u8,
 }
 
 /// Decodes `bytes` (the file at `path`), applying its EXIF orientation, refusing pictures
@@ -95,7 +99,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
     let format = reader.format().ok_or_else(|| bad("it is not in a picture format postsafe knows".into()))?;
     if !is_complete(format, bytes) {
-        return Err(bad("the file is cut short (the end of the picture data is missing)".into()));
+        return Err(bad("the file is damaged or cut short (the end of the picture data is missing)".into()));
     }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -106,12 +110,13 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     let orientation = decoder.orientation().map_err(|e| describe(path, e))?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| describe(path, e))?;
     image.apply_orientation(orientation);
+    let orientation = orientation.to_exif();
     let image = if image.color().has_alpha() {
         DynamicImage::ImageRgba8(image.into_rgba8())
     } else {
         DynamicImage::ImageRgb8(image.into_rgb8())
     };
-    Ok(Decoded { image })
+    Ok(Decoded { image, format, orientation })
 }
 
 fn describe(path: &Path, err: image::ImageError) -> Error {
@@ -130,7 +135,9 @@ fn describe(path: &Path, err: image::ImageError) -> Error {
 /// bytes of WebP and BMP), so each format's end marker or declared length is checked here.
 fn is_complete(format: ImageFormat, bytes: &[u8]) -> bool {
     match format {
-        ImageFormat::Jpeg => jpeg_is_complete(bytes),
+        // Scrubbing walks every segment and scan to the end-of-image marker and refuses what
+        // does not reach it; the same walk tells whether the file is whole.
+        ImageFormat::Jpeg => crate::scrub::jpeg(bytes, 1).is_some(),
         // The IEND chunk with its fixed CRC.
         ImageFormat::Png => bytes.windows(8).any(|w| w == b"IEND\xAE\x42\x60\x82"),
         // The trailer byte: without it, frames of an animation may be missing unnoticed.
@@ -148,52 +155,6 @@ fn declared_length(bytes: &[u8], at: usize) -> Option<usize> {
     usize::try_from(u32::from_le_bytes([field[0], field[1], field[2], field[3]])).ok()
 }
 
-/// Whether a JPEG's markers run from start to end-of-image. The decoder fills a cut-short
-/// JPEG with grey and reports success, and a face in the lost part would go unseen, so a
-/// truncated file must be caught before decoding. Segments are skipped by their lengths, so
-/// the end marker of an embedded EXIF thumbnail does not count.
-fn jpeg_is_complete(bytes: &[u8]) -> bool {
-    if !bytes.starts_with(&[0xFF, 0xD8]) {
-        return false;
-    }
-    let mut i = 2;
-    loop {
-        // Fill bytes (0xFF) may precede a marker.
-        while i < bytes.len() && bytes[i] == 0xFF && bytes.get(i + 1) == Some(&0xFF) {
-            i += 1;
-        }
-        let (Some(&0xFF), Some(&marker)) = (bytes.get(i), bytes.get(i + 1)) else {
-            return false;
-        };
-        i += 2;
-        match marker {
-            0xD9 => return true,
-            0x01 | 0xD0..=0xD7 => continue,
-            _ => {}
-        }
-        let Some(len) = bytes.get(i..i + 2).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]]))) else {
-            return false;
-        };
-        if len < 2 || i + len > bytes.len() {
-            return false;
-        }
-        i += len;
-        if marker == 0xDA {
-            // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a
-            // restart marker.
-            loop {
-                match (bytes.get(i), bytes.get(i + 1)) {
-                    (Some(0xFF), Some(0x00 | 0xD0..=0xD7)) => i += 2,
-                    (Some(0xFF), Some(0xFF)) => i += 1,
-                    (Some(0xFF), Some(_)) => break,
-                    (Some(_), _) => i += 1,
-                    (None, _) => return false,
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,15 +164,6 @@ mod tests {
         let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg).unwrap();
         out
-    }
-
-    #[test]
-    fn a_whole_jpeg_is_complete_and_every_cut_of_it_is_not() {
-        let jpeg = tiny_jpeg();
-        assert!(jpeg_is_complete(&jpeg));
-        for cut in 0..jpeg.len() {
-            assert!(!jpeg_is_complete(&jpeg[..cut]), "cut at {cut} of {}", jpeg.len());
-        }
     }
 
     #[test]

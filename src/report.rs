@@ -54,6 +54,8 @@ pub struct PhotoReport {
     pub faces: Vec<Face>,
     /// Why the photo is an error or was skipped, in plain words.
     pub error: Option<String>,
+    /// How the copy in the ready folder was made: losslessly or re-encoded, and why.
+    pub copy: Option<crate::write::CopyMethod>,
 }
 
 impl PhotoReport {
@@ -67,6 +69,7 @@ impl PhotoReport {
             height: None,
             faces: Vec::new(),
             error: Some(why),
+            copy: None,
         }
     }
 }

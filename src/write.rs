@@ -23,23 +23,130 @@ pub(crate) fn output_stem(bytes: &[u8]) -> String {
     format!("photo-{hex}")
 }
 
-/// Encodes `image` with no metadata at all: PNG when it has transparency, JPEG otherwise.
-/// Returns the bytes and the file extension.
-pub(crate) fn encode(image: &DynamicImage) -> Result<(Vec<u8>, &'static str)> {
-    let mut out = Vec::new();
-    let fail = |e: image::ImageError| Error::Encode { reason: e.to_string() };
-    if let DynamicImage::ImageRgba8(rgba) = image {
-        // Fully transparent pixels still hold colour a viewer never shows; clear it so no
-        // hidden picture leaves in the file.
-        let mut rgba = rgba.clone();
-        rgba.pixels_mut().filter(|p| p[3] == 0).for_each(|p| p.0 = [0; 4]);
-        rgba.write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Png).map_err(fail)?;
-        Ok((out, "png"))
-    } else {
-        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
-        image.to_rgb8().write_with_encoder(encoder).map_err(fail)?;
-        Ok((out, "jpg"))
+/// Largest still photo the social network accepts.
+pub const MAX_STILL_BYTES: usize = 5 * 1024 * 1024;
+/// JPEG qualities tried in turn when a photo is over [`MAX_STILL_BYTES`].
+const FALLBACK_QUALITIES: [u8; 3] = [85, 75, 60];
+
+/// How a safe copy was made, for the report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CopyMethod {
+    /// Whether the picture data was copied byte for byte (only metadata removed).
+    pub lossless: bool,
+    /// Why it was copied that way, in plain words.
+    pub why: String,
+}
+
+/// A safe copy ready to be written: its bytes, file extension and how it was made.
+pub(crate) struct Prepared {
+    pub bytes: Vec<u8>,
+    pub ext: &'static str,
+    pub copy: CopyMethod,
+}
+
+/// The original photo as it came from the file, for copying without re-encoding.
+pub(crate) struct Original<'a> {
+    pub bytes: &'a [u8],
+    pub format: ImageFormat,
+    /// EXIF orientation the original is displayed with.
+    pub orientation: u8,
+    pub has_alpha: bool,
+}
+
+/// The safe copy of `picture`. When `untouched` (the picture is the original's pixels, not
+/// scaled or covered), a JPEG or opaque PNG is copied with only its metadata removed, so it
+/// loses no quality; otherwise, or when that is not possible, it is re-encoded from pixels,
+/// which carries no metadata at all. Either way it fits in [`MAX_STILL_BYTES`].
+pub(crate) fn prepare(
+    original: &Original,
+    picture: &DynamicImage,
+    untouched: bool,
+    why_changed: &str,
+) -> Result<Prepared> {
+    let lossless = |bytes: Option<Vec<u8>>, ext| {
+        bytes.filter(|b| b.len() <= MAX_STILL_BYTES).map(|bytes| Prepared {
+            bytes,
+            ext,
+            copy: CopyMethod {
+                lossless: true,
+                why: "metadata removed, picture data copied unchanged".into(),
+            },
+        })
+    };
+    if untouched {
+        let copied = match original.format {
+            ImageFormat::Jpeg => {
+                lossless(crate::scrub::jpeg(original.bytes, u16::from(original.orientation)), "jpg")
+            }
+            // Transparent pixels can hide colour; only re-encoding clears it.
+            ImageFormat::Png if !original.has_alpha && original.orientation == 1 => {
+                lossless(crate::scrub::png(original.bytes), "png")
+            }
+            _ => None,
+        };
+        if let Some(copied) = copied {
+            return Ok(copied);
+        }
     }
+    let why = if !untouched {
+        why_changed.to_string()
+    } else if original.bytes.len() > MAX_STILL_BYTES {
+        "the original is larger than the 5 MB the platform accepts".into()
+    } else {
+        match original.format {
+            ImageFormat::Jpeg | ImageFormat::Png => "the file's structure could not be copied safely".into(),
+            other => format!("{} is not a format to post; converted", format!("{other:?}").to_uppercase()),
+        }
+    };
+    let (bytes, ext) = encode_within_limit(picture)?;
+    Ok(Prepared { bytes, ext, copy: CopyMethod { lossless: false, why } })
+}
+
+/// Encodes `image` with no metadata at all: PNG when it has transparency, JPEG otherwise;
+/// over [`MAX_STILL_BYTES`], a lower JPEG quality and then a smaller size are tried.
+fn encode_within_limit(image: &DynamicImage) -> Result<(Vec<u8>, &'static str)> {
+    let mut image = std::borrow::Cow::Borrowed(image);
+    loop {
+        let encoded = match image.as_ref() {
+            DynamicImage::ImageRgba8(rgba) => (encode_png(rgba)?, "png"),
+            opaque => {
+                let mut best = encode_jpeg(opaque, JPEG_QUALITY)?;
+                for quality in FALLBACK_QUALITIES {
+                    if best.len() <= MAX_STILL_BYTES {
+                        break;
+                    }
+                    best = encode_jpeg(opaque, quality)?;
+                }
+                (best, "jpg")
+            }
+        };
+        if encoded.0.len() <= MAX_STILL_BYTES {
+            return Ok(encoded);
+        }
+        let smaller = (image.width().max(image.height()) * 4 / 5).max(1);
+        image = std::borrow::Cow::Owned(crate::resize::fit_within(&image, smaller));
+    }
+}
+
+fn encode_png(rgba: &image::RgbaImage) -> Result<Vec<u8>> {
+    // Fully transparent pixels still hold colour a viewer never shows; clear it so no
+    // hidden picture leaves in the file.
+    let mut rgba = rgba.clone();
+    rgba.pixels_mut().filter(|p| p[3] == 0).for_each(|p| p.0 = [0; 4]);
+    let mut out = Vec::new();
+    rgba.write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Png).map_err(encode_failed)?;
+    Ok(out)
+}
+
+fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
+    image.to_rgb8().write_with_encoder(encoder).map_err(encode_failed)?;
+    Ok(out)
+}
+
+fn encode_failed(e: image::ImageError) -> Error {
+    Error::Encode { reason: e.to_string() }
 }
 
 /// Writes `bytes` to `dir/name` so that the file is either absent or complete: the data goes

@@ -101,8 +101,10 @@ fn a_phone_photo_is_written_upright_and_without_gps_or_dates() {
     assert_eq!((photo.width, photo.height), (Some(300), Some(200)));
     let bytes = fs::read(photo.output.as_ref().unwrap()).unwrap();
     assert!(!support::has_metadata(&bytes));
-    let written = image::load_from_memory(&bytes).unwrap();
+    let written = support::decode_upright(&bytes);
     assert_eq!((written.width(), written.height()), (300, 200), "upright");
+    let copy = photo.copy.as_ref().unwrap();
+    assert!(copy.lossless, "a small JPEG is copied without re-encoding: {}", copy.why);
 }
 
 #[test]
@@ -214,7 +216,7 @@ fn json_report_matches_the_documented_schema() {
     assert_eq!(keys(&json), ["photos", "summary", "version"]);
     assert_eq!(keys(&json["summary"]), ["blurred", "error", "held_back", "ready", "skipped"]);
     for photo in json["photos"].as_array().unwrap() {
-        assert_eq!(keys(photo), ["error", "faces", "height", "input", "outcome", "output", "width"]);
+        assert_eq!(keys(photo), ["copy", "error", "faces", "height", "input", "outcome", "output", "width"]);
         for face in photo["faces"].as_array().unwrap() {
             assert_eq!(keys(face), ["h", "score", "w", "x", "y"]);
         }

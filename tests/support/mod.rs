@@ -52,15 +52,40 @@ fn exif_block(orientation: u16, gps: bool) -> Vec<u8> {
     block
 }
 
-/// Whether `bytes` carry any metadata block postsafe promises to remove.
+/// Whether `bytes` carry any metadata block postsafe promises to remove. An EXIF block holding
+/// nothing but the Orientation tag is allowed: it is what keeps a lossless copy upright.
 pub fn has_metadata(bytes: &[u8]) -> bool {
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    has(b"Exif\0")
+    let exif_beyond_orientation = bytes.windows(6).position(|w| w == b"Exif\0\0").is_some_and(|at| {
+        let tiff = &bytes[at + 6..];
+        let u16_at = |i: usize| {
+            let pair = [tiff[i], tiff[i + 1]];
+            if tiff.starts_with(b"II") {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        };
+        // IFD0 follows the 8-byte header in both this module's blocks and postsafe's.
+        !(u16_at(8) == 1 && u16_at(10) == 0x0112)
+    });
+    exif_beyond_orientation
         || has(b"http://ns.adobe.com/xap")
         || has(b"Photoshop 3.0")
         || has(b"2026:11:23")
         || has(b"tEXt")
         || has(b"iTXt")
+}
+
+/// `bytes` decoded and turned upright by their EXIF orientation, as a viewer shows them.
+pub fn decode_upright(bytes: &[u8]) -> image::DynamicImage {
+    use image::ImageDecoder;
+    let reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().expect("readable");
+    let mut decoder = reader.into_decoder().expect("a picture");
+    let orientation = decoder.orientation().expect("orientation readable");
+    let mut image = image::DynamicImage::from_decoder(decoder).expect("decodes");
+    image.apply_orientation(orientation);
+    image
 }
 
 /// A face-free test card: colour gradients and stripes, `w` × `h`.

@@ -1,0 +1,655 @@
+//! Scrubbing: metadata removed from a photo's file without touching its pixels.
+//!
+//! A photo that needs no resizing is copied rather than re-encoded, so a second lossy
+//! compression never softens it. What is copied is an allow-list: only the parts a decoder needs
+//! to draw and colour the image survive. Anything else — EXIF with GPS and camera serials, XMP,
+//! IPTC captions naming a child, comments, maker notes, thumbnails of the unedited original,
+//! images that phones append after the end — is left behind, including kinds nobody has
+//! invented yet.
+
+/// JPEG start-of-image marker.
+const SOI: u8 = 0xD8;
+/// JPEG end-of-image marker.
+const EOI: u8 = 0xD9;
+/// JPEG start-of-scan marker.
+const SOS: u8 = 0xDA;
+/// JPEG APP0 marker, home of the JFIF header.
+const APP0: u8 = 0xE0;
+/// JPEG APP2 marker, home of ICC profiles (and of MPF and FlashPix, which are dropped).
+const APP2: u8 = 0xE2;
+/// JPEG APP14 marker, home of Adobe's colour-transform flag.
+const APP14: u8 = 0xEE;
+/// The start of an APP2 segment that carries (part of) an ICC profile.
+const ICC_TAG: &[u8] = b"ICC_PROFILE\0";
+/// The start of an APP0 segment that carries a JFIF header.
+const JFIF_TAG: &[u8] = b"JFIF\0";
+/// The start of an APP14 segment that carries Adobe's colour-transform flag.
+const ADOBE_TAG: &[u8] = b"Adobe";
+/// Length of an Adobe APP14 payload: tag, version, two flag words and the transform byte.
+const ADOBE_LEN: usize = 12;
+
+/// The eight bytes every PNG file starts with.
+const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+/// PNG chunks copied into a scrubbed PNG: those that decode the pixels, colour them, size them
+/// or animate them. None of them holds free text.
+const PNG_KEPT: [&[u8; 4]; 17] = [
+    b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"cICP",
+    b"mDCV", b"cLLI", b"pHYs", b"acTL", b"fcTL", b"fdAT",
+];
+/// The largest chunk length PNG allows.
+const PNG_MAX_CHUNK: u32 = 0x7FFF_FFFF;
+
+/// The JPEG `bytes` with every marker segment except those needed to decode and colour it
+/// removed, and nothing after the end-of-image marker. With `orientation` other than 1 (EXIF
+/// values 2–8), a minimal EXIF block holding only that Orientation tag is added, so the copy
+/// displays the same way as the original. `None` when the file is not a well-formed JPEG (the
+/// caller then re-encodes from pixels).
+///
+/// The kept segments and the entropy-coded data of every scan are copied byte for byte, so the
+/// copy decodes to exactly the original's pixels. A segment that is neither metadata nor known
+/// to be needed (hierarchical or JPEG-LS markers, say) also gives `None`: dropping it could
+/// change the picture, and keeping it could keep something unvetted.
+pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
+    if !bytes.starts_with(&[0xFF, SOI]) {
+        return None;
+    }
+    let mut jfif = None;
+    let mut image = Vec::with_capacity(bytes.len());
+    let (mut framed, mut scanned) = (false, false);
+    let mut pos = 2;
+    loop {
+        if *bytes.get(pos)? != 0xFF {
+            return None;
+        }
+        // A marker may be padded with any number of 0xFF fill bytes; they carry nothing.
+        while *bytes.get(pos)? == 0xFF {
+            pos += 1;
+        }
+        let marker = *bytes.get(pos)?;
+        pos += 1;
+        if marker == EOI {
+            if !scanned {
+                return None;
+            }
+            image.extend_from_slice(&[0xFF, EOI]);
+            break;
+        }
+        let length = usize::from(u16::from_be_bytes(*bytes.get(pos..)?.first_chunk()?));
+        if length < 2 {
+            return None;
+        }
+        let end = pos + length;
+        // `pos - 2` is the last 0xFF before the marker, so fill bytes are not copied.
+        let segment = bytes.get(pos - 2..end)?;
+        let payload = &segment[4..];
+        match marker {
+            APP0 => {
+                if jfif.is_none() {
+                    jfif = jfif_without_thumbnail(payload);
+                }
+            }
+            APP2 if payload.starts_with(ICC_TAG) => image.extend_from_slice(segment),
+            APP14 if payload.starts_with(ADOBE_TAG) => {
+                // Only the fixed fields: bytes past them would be a place to hide data.
+                image.extend_from_slice(&[0xFF, APP14, 0, ADOBE_LEN as u8 + 2]);
+                image.extend_from_slice(payload.get(..ADOBE_LEN)?);
+            }
+            // DQT, DHT, DAC, DNL, DRI.
+            0xDB | 0xC4 | 0xCC | 0xDC | 0xDD => image.extend_from_slice(segment),
+            // SOF0–SOF15; 0xC4 and 0xCC are matched above, and 0xC8 is reserved.
+            0xC0..=0xCF if marker != 0xC8 => {
+                framed = true;
+                image.extend_from_slice(segment);
+            }
+            SOS => {
+                if !framed {
+                    return None;
+                }
+                let data_end = entropy_coded_end(bytes, end)?;
+                image.extend_from_slice(bytes.get(pos - 2..data_end)?);
+                scanned = true;
+                pos = data_end;
+                continue;
+            }
+            // APP0–APP15 not kept above, and COM: metadata.
+            0xE0..=0xEF | 0xFE => {}
+            _ => return None,
+        }
+        pos = end;
+    }
+    let mut out = Vec::with_capacity(image.len() + 64);
+    out.extend_from_slice(&[0xFF, SOI]);
+    if let Some(header) = jfif {
+        out.extend_from_slice(&header);
+    }
+    if (2..=8).contains(&orientation) {
+        out.extend_from_slice(&orientation_exif(orientation));
+    }
+    out.extend_from_slice(&image);
+    Some(out)
+}
+
+/// Where the entropy-coded data that starts at `start` ends: at the first marker that is
+/// neither a stuffed 0xFF00 nor a restart marker, before its fill bytes. `None` when the file
+/// ends first.
+fn entropy_coded_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut pos = start;
+    loop {
+        let ff = pos + bytes.get(pos..)?.iter().position(|&b| b == 0xFF)?;
+        let mut next = ff + 1;
+        while *bytes.get(next)? == 0xFF {
+            next += 1;
+        }
+        match *bytes.get(next)? {
+            0x00 | 0xD0..=0xD7 => pos = next + 1,
+            _ => return Some(ff),
+        }
+    }
+}
+
+/// The APP0 segment for a plain JFIF `payload`, rewritten with no thumbnail: a JFIF thumbnail
+/// shows the original as it was before any editing. `None` for anything else in an APP0 (JFXX
+/// extensions are thumbnails too).
+fn jfif_without_thumbnail(payload: &[u8]) -> Option<[u8; 18]> {
+    // Version, density units, horizontal and vertical density.
+    let fields = payload.strip_prefix(JFIF_TAG)?.get(..7)?;
+    let mut segment = [0xFF, APP0, 0, 16, b'J', b'F', b'I', b'F', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    segment[9..16].copy_from_slice(fields);
+    Some(segment)
+}
+
+/// An APP1 segment whose EXIF holds nothing but `orientation`: viewers rotate by it, and the
+/// pixels were stored unrotated.
+fn orientation_exif(orientation: u16) -> [u8; 36] {
+    let [low, high] = orientation.to_le_bytes();
+    #[rustfmt::skip]
+    let segment = [
+        0xFF, 0xE1, 0, 34, b'E', b'x', b'i', b'f', 0, 0,
+        // Little-endian TIFF header, IFD0 at offset 8.
+        b'I', b'I', 42, 0, 8, 0, 0, 0,
+        // One entry: tag 0x0112 (Orientation), type SHORT, count 1, the value.
+        1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, low, high, 0, 0,
+        // No next IFD, so no thumbnail.
+        0, 0, 0, 0,
+    ];
+    segment
+}
+
+/// The PNG `bytes` with only the chunks needed to decode and colour it (IHDR, PLTE, tRNS, IDAT,
+/// IEND, and gAMA, cHRM, sRGB, iCCP, sBIT, cICP, mDCV, cLLI, pHYs), in order; text (tEXt, zTXt,
+/// iTXt), eXIf, tIME and every other ancillary or unknown chunk removed. APNG animation chunks
+/// (acTL, fcTL, fdAT) are kept so animations still play. `None` when the file is not a
+/// well-formed PNG (bad signature, truncated chunk, CRC mismatch, no IEND).
+///
+/// Kept chunks are copied byte for byte, so the pixels are the original's; nothing after IEND
+/// is copied.
+pub(crate) fn png(bytes: &[u8]) -> Option<Vec<u8>> {
+    if !bytes.starts_with(&PNG_SIGNATURE) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&PNG_SIGNATURE);
+    let mut pos = PNG_SIGNATURE.len();
+    let mut has_data = false;
+    loop {
+        let length = u32::from_be_bytes(*bytes.get(pos..)?.first_chunk()?);
+        if length > PNG_MAX_CHUNK {
+            return None;
+        }
+        // Length, type, data, CRC.
+        let chunk = bytes.get(pos..pos.checked_add(usize::try_from(length).ok()? + 12)?)?;
+        let (checked, crc) = chunk[4..].split_last_chunk::<4>()?;
+        let kind = checked.first_chunk::<4>()?;
+        if !kind.iter().all(u8::is_ascii_alphabetic) || crc32fast::hash(checked) != u32::from_be_bytes(*crc) {
+            return None;
+        }
+        if (pos == PNG_SIGNATURE.len()) != (kind == b"IHDR") {
+            return None;
+        }
+        has_data |= kind == b"IDAT";
+        if PNG_KEPT.contains(&kind) {
+            out.extend_from_slice(chunk);
+        }
+        if kind == b"IEND" {
+            return has_data.then_some(out);
+        }
+        pos += chunk.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
+    use image::metadata::Orientation;
+    use image::{DynamicImage, ImageDecoder, ImageFormat, RgbImage};
+    use std::io::Cursor;
+
+    /// A photo-like picture: smooth gradients with some edges, so every quantiser is exercised.
+    fn picture(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([
+                (x * 255 / width) as u8,
+                (y * 255 / height) as u8,
+                if (x / 7 + y / 5) % 2 == 0 { 40 } else { 210 },
+            ])
+        })
+    }
+
+    fn encode_jpeg(image: &DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        image.write_with_encoder(JpegEncoder::new_with_quality(&mut out, 90)).expect("encodes");
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Vec<u8> {
+        image::load_from_memory_with_format(bytes, ImageFormat::Jpeg).expect("decodes").into_bytes()
+    }
+
+    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+        let length = u16::try_from(payload.len() + 2).expect("fits a segment");
+        [&[0xFF, marker][..], &length.to_be_bytes(), payload].concat()
+    }
+
+    /// `jpeg` with `segments` put right after its SOI and `trailer` after its EOI.
+    fn with_segments(jpeg: &[u8], segments: &[Vec<u8>], trailer: &[u8]) -> Vec<u8> {
+        [&jpeg[..2], &segments.concat(), &jpeg[2..], trailer].concat()
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    fn count(haystack: &[u8], needle: &[u8]) -> usize {
+        haystack.windows(needle.len()).filter(|w| *w == needle).count()
+    }
+
+    /// The image data of a JPEG that `encode_jpeg` wrote: everything after its JFIF header.
+    fn image_data(plain: &[u8]) -> &[u8] {
+        assert_eq!(plain[2..6], [0xFF, 0xE0, 0, 16], "starts with a plain JFIF header");
+        &plain[20..]
+    }
+
+    /// A big-endian TIFF structure as a camera writes it: IFD0 with the make, the orientation
+    /// and a GPS IFD, then IFD1 pointing at an embedded JPEG `thumbnail`.
+    fn camera_exif(orientation: u16, thumbnail: &[u8]) -> Vec<u8> {
+        let mut t: Vec<u8> = b"MM\0\x2a\0\0\0\x08".to_vec();
+        let entry = |t: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+            t.extend_from_slice(
+                &[&tag.to_be_bytes()[..], &kind.to_be_bytes(), &count.to_be_bytes(), &value].concat(),
+            );
+        };
+        // IFD0 at 8: three entries, then the make's text at 50 and the GPS IFD at 60.
+        t.extend_from_slice(&3u16.to_be_bytes());
+        entry(&mut t, 0x010F, 2, 9, 50u32.to_be_bytes());
+        let [high, low] = orientation.to_be_bytes();
+        entry(&mut t, 0x0112, 3, 1, [high, low, 0, 0]);
+        entry(&mut t, 0x8825, 4, 1, 60u32.to_be_bytes());
+        t.extend_from_slice(&114u32.to_be_bytes());
+        t.extend_from_slice(b"SpyPhone\0\0");
+        // GPS IFD at 60: latitude reference and latitude, whose rationals follow at 90.
+        t.extend_from_slice(&2u16.to_be_bytes());
+        entry(&mut t, 0x0001, 2, 2, *b"N\0\0\0");
+        entry(&mut t, 0x0002, 5, 3, 90u32.to_be_bytes());
+        t.extend_from_slice(&0u32.to_be_bytes());
+        for (numerator, denominator) in [(51u32, 1u32), (30, 1), (1234, 100)] {
+            t.extend_from_slice(&[numerator.to_be_bytes(), denominator.to_be_bytes()].concat());
+        }
+        // IFD1 at 114: the thumbnail, stored at 144.
+        t.extend_from_slice(&2u16.to_be_bytes());
+        entry(&mut t, 0x0201, 4, 1, 144u32.to_be_bytes());
+        entry(&mut t, 0x0202, 4, 1, u32::try_from(thumbnail.len()).expect("small").to_be_bytes());
+        t.extend_from_slice(&0u32.to_be_bytes());
+        assert_eq!(t.len(), 144);
+        t.extend_from_slice(thumbnail);
+        [b"Exif\0\0", &t[..]].concat()
+    }
+
+    /// Every kind of metadata a phone, a camera or an editor writes into a JPEG.
+    fn metadata_segments(orientation: u16) -> Vec<Vec<u8>> {
+        let thumbnail =
+            [encode_jpeg(&DynamicImage::ImageRgb8(picture(16, 12))), b"THUMB-ORIGINAL".to_vec()].concat();
+        let xmp = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF \
+            xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description \
+            xmlns:dc='http://purl.org/dc/elements/1.1/' dc:creator='Ms Jones'/></rdf:RDF></x:xmpmeta>";
+        let extended_xmp = [
+            &b"http://ns.adobe.com/xmp/extension/\0"[..],
+            &[b'0'; 32],
+            &[0, 0, 0, 9, 0, 0, 0, 0],
+            b"EXT-XMP-1",
+        ]
+        .concat();
+        let caption = b"Emma Smith, class 3B";
+        let iptc = [&[0x1C, 2, 120, 0, caption.len() as u8][..], caption].concat();
+        let photoshop = [
+            &b"Photoshop 3.0\0"[..],
+            b"8BIM",
+            &[0x04, 0x04, 0, 0],
+            &u32::try_from(iptc.len()).expect("small").to_be_bytes(),
+            &iptc,
+        ]
+        .concat();
+        vec![
+            segment(0xE1, &camera_exif(orientation, &thumbnail)),
+            segment(0xE1, xmp),
+            segment(0xE1, &extended_xmp),
+            segment(0xED, &photoshop),
+            segment(0xE2, b"MPF\0II*\0MPF-INDEX"),
+            segment(0xE2, b"FPXR\0FLASHPIX-STREAM"),
+            segment(0xE0, &[&b"JFXX\0\x10"[..], &thumbnail].concat()),
+            segment(0xEB, b"JP\0\0c2pa-CONTENT-CREDENTIALS"),
+            segment(0xEF, b"APP15-VENDOR"),
+            segment(0xFE, b"Emma at the school gate"),
+        ]
+    }
+
+    /// What phones append after the EOI: MPF secondary images, depth maps, Samsung trailers.
+    fn phone_trailer() -> Vec<u8> {
+        [encode_jpeg(&DynamicImage::ImageRgb8(picture(8, 8))), b"SEFHDEPTH-MAP-TRAILER".to_vec()].concat()
+    }
+
+    #[test]
+    fn a_scrubbed_jpeg_decodes_to_the_same_pixels() {
+        let pictures = [
+            DynamicImage::ImageRgb8(picture(64, 48)),
+            DynamicImage::ImageRgb8(picture(37, 23)),
+            DynamicImage::ImageLuma8(DynamicImage::ImageRgb8(picture(31, 17)).to_luma8()),
+        ];
+        for picture in pictures {
+            let plain = encode_jpeg(&picture);
+            let original = with_segments(&plain, &metadata_segments(1), &phone_trailer());
+            let scrubbed = jpeg(&original, 1).expect("a well-formed JPEG");
+            assert!(scrubbed.ends_with(image_data(&plain)), "image data copied byte for byte");
+            assert_eq!(decode(&scrubbed), decode(&original));
+        }
+    }
+
+    #[test]
+    fn exif_gps_xmp_iptc_and_comments_are_gone() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(40, 30)));
+        let original = with_segments(&plain, &metadata_segments(1), &phone_trailer());
+        let traces: [&[u8]; 14] = [
+            b"Exif\0\0",
+            b"SpyPhone",
+            b"THUMB-ORIGINAL",
+            b"http://ns.adobe.com/xap/1.0/",
+            b"http://ns.adobe.com/xmp/extension/",
+            b"Ms Jones",
+            b"Photoshop 3.0",
+            b"Emma Smith",
+            b"MPF\0",
+            b"FPXR",
+            b"JFXX",
+            b"c2pa",
+            b"Emma at the school gate",
+            b"SEFHDEPTH-MAP-TRAILER",
+        ];
+        assert!(traces.iter().all(|trace| contains(&original, trace)), "the test photo carries every trace");
+        let scrubbed = jpeg(&original, 1).expect("a well-formed JPEG");
+        for trace in traces {
+            assert!(!contains(&scrubbed, trace), "{:?} is left", String::from_utf8_lossy(trace));
+        }
+        assert!(!contains(&scrubbed, b"APP15-VENDOR"));
+        assert_eq!(count(&scrubbed, &[0xFF, 0xD8]), 1, "no embedded or appended image");
+        assert!(scrubbed.ends_with(&[0xFF, 0xD9]));
+        let mut decoder = JpegDecoder::new(Cursor::new(&scrubbed)).expect("decodes");
+        assert_eq!(decoder.exif_metadata().expect("reads"), None);
+        assert_eq!(decoder.xmp_metadata().expect("reads"), None);
+        assert_eq!(decoder.iptc_metadata().expect("reads"), None);
+    }
+
+    #[test]
+    fn the_jfif_header_stays_but_its_thumbnail_goes() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(24, 24)));
+        // Version 1.2, dots per inch, 300 × 300, with a 2 × 1 RGB thumbnail.
+        let header = [&b"JFIF\0\x01\x02\x01\x01\x2c\x01\x2c\x02\x01"[..], b"THUMBS"].concat();
+        // The header the encoder wrote is replaced, so the photo has one JFIF APP0.
+        let original = [&plain[..2], &segment(0xE0, &header), &plain[20..]].concat();
+        let scrubbed = jpeg(&original, 1).expect("a well-formed JPEG");
+        let expected: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF\0\x01\x02\x01\x01\x2c\x01\x2c\0\0";
+        assert!(scrubbed.starts_with(expected));
+        assert!(!contains(&scrubbed, b"THUMBS"));
+        assert_eq!(scrubbed.len(), original.len() - 6);
+    }
+
+    #[test]
+    fn only_the_orientation_is_kept_when_asked() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(32, 16)));
+        let original = with_segments(&plain, &metadata_segments(6), &phone_trailer());
+        for value in 2..=8u16 {
+            let scrubbed = jpeg(&original, value).expect("a well-formed JPEG");
+            let exif = orientation_exif(value);
+            assert_eq!(&scrubbed[20..20 + exif.len()], exif, "right after SOI and APP0");
+            assert_eq!(count(&scrubbed, b"Exif\0\0"), 1);
+            assert!(!contains(&scrubbed, b"SpyPhone") && !contains(&scrubbed, b"THUMB-ORIGINAL"));
+            let mut decoder = JpegDecoder::new(Cursor::new(&scrubbed)).expect("decodes");
+            assert_eq!(
+                decoder.orientation().expect("reads"),
+                Orientation::from_exif(value as u8).expect("valid")
+            );
+            assert_eq!(decode(&scrubbed), decode(&original));
+        }
+        for value in [0, 1, 9, 0x0106] {
+            let scrubbed = jpeg(&original, value).expect("a well-formed JPEG");
+            assert!(!contains(&scrubbed, b"Exif"), "orientation {value} adds no EXIF");
+        }
+    }
+
+    #[test]
+    fn an_icc_profile_stays() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(32, 32)));
+        // A profile too big for one segment is split over several, each numbered.
+        let profile: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+        let (first, second) = profile.split_at(65_000);
+        let icc = |number: u8, part: &[u8]| segment(0xE2, &[ICC_TAG, &[number, 2], part].concat());
+        let adobe = segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01HIDDEN");
+        let segments = [icc(1, first), icc(2, second), adobe, segment(0xE2, b"MPF\0MPF-INDEX")];
+        let original = with_segments(&plain, &segments, b"");
+        let scrubbed = jpeg(&original, 1).expect("a well-formed JPEG");
+        let mut decoder = JpegDecoder::new(Cursor::new(&scrubbed)).expect("decodes");
+        assert_eq!(decoder.icc_profile().expect("reads"), Some(profile));
+        assert!(contains(&scrubbed, &segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01")), "colour transform kept");
+        assert!(!contains(&scrubbed, b"HIDDEN") && !contains(&scrubbed, b"MPF"));
+        assert_eq!(decode(&scrubbed), decode(&original));
+    }
+
+    /// A 32 × 16 progressive JPEG with 4:2:0 chroma, ten scans and a restart marker after every
+    /// MCU, made by `jpegtran -progressive -restart 1B` (the `image` crate writes only baseline).
+    const PROGRESSIVE: [&str; 16] = [
+        "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c1912",
+        "130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffdb0043010909",
+        "090c0b0c180d0d1832211c21323232323232323232323232323232323232323232323232323232323232323232323232",
+        "3232323232323232323232323232ffc20011080010002003012200021101031101ffc400170000030100000000000000",
+        "00000000000003040506ffc400160101010100000000000000000000000000040203ffdd00040001ffda000c03010002",
+        "100310000001cb3f70923fffd040971fc9ff00ffc40017100003010000000000000000000000000000010311ffda0008",
+        "010100010502503fffd0503fffd150d3ffd2503fffd3503fffd4503fffd5503fffd650d3ffc400161101010100000000",
+        "000000000000000000040011ffda0008010301013f013b76ffd03b72ffc4001c11000006030000000000000000000000",
+        "000002041331f01472a1ffda0008010201013f0132ac7b03ffd032a7f6bcb23fffc40015100101000000000000000000",
+        "00000000000061ffda0008010100063f027fffd07fffd18fffd27fffd37fffd47fffd57fffd68fffc400181000030101",
+        "00000000000000000000000000114151d1ffda0008010100013f21543fffd0543fffd1cbd9ffd2543fffd3543fffd454",
+        "3fffd5543fffd6cbd9ffda000c0301000200030000001013ffd0fbffc400151101010000000000000000000000000000",
+        "2100ffda0008010301013f101b7fffd0125fffc4001c110001040301000000000000000000000011015181b1213141f0",
+        "ffda0008010201013f107c4f8e498affd07e133ba4c83d5e7fffc4001910000301010100000000000000000000000021",
+        "f001b131ffda0008010100013f10abc3ffd05ee1ffd15a9dc67fffd25ee1ffd35ee1ffd45ee1ffd55ee1ffd65a9dc67f",
+        "ffd9",
+    ];
+
+    fn from_hex(lines: &[&str]) -> Vec<u8> {
+        let hex = lines.concat();
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
+    }
+
+    #[test]
+    fn a_progressive_jpeg_keeps_its_pixels() {
+        let plain = from_hex(&PROGRESSIVE);
+        assert_eq!(count(&plain, &[0xFF, 0xDA]), 10, "one SOS per scan");
+        let original = with_segments(&plain, &metadata_segments(1), &phone_trailer());
+        let scrubbed = jpeg(&original, 1).expect("a well-formed JPEG");
+        assert_eq!(scrubbed, plain, "the fixture holds nothing that is not needed");
+        assert_eq!(decode(&scrubbed), decode(&original));
+    }
+
+    #[test]
+    fn fill_bytes_before_markers_are_tolerated() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(20, 20)));
+        let data = image_data(&plain);
+        let (scans, eoi) = data.split_at(data.len() - 2);
+        let padded = [
+            &plain[..2],
+            &[0xFF, 0xFF],
+            &segment(0xFE, b"note"),
+            &[0xFF, 0xFF, 0xFF],
+            scans,
+            &[0xFF; 3],
+            eoi,
+        ]
+        .concat();
+        let scrubbed = jpeg(&padded, 1).expect("fill bytes are allowed");
+        assert!(scrubbed.ends_with(data), "the fill bytes are dropped, the image data kept");
+        assert_eq!(decode(&scrubbed), decode(&plain));
+    }
+
+    #[test]
+    fn a_cut_short_jpeg_is_refused() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(24, 16)));
+        let original = with_segments(&plain, &metadata_segments(6), b"");
+        assert!(jpeg(&original, 6).is_some());
+        for cut in 0..original.len() {
+            assert_eq!(jpeg(&original[..cut], 6), None, "cut at {cut} of {}", original.len());
+        }
+        let progressive = from_hex(&PROGRESSIVE);
+        for cut in 0..progressive.len() {
+            assert_eq!(jpeg(&progressive[..cut], 1), None, "cut at {cut} of {}", progressive.len());
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_plain_jpeg_is_refused() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(16, 16)));
+        let data = image_data(&plain);
+        let sof = data.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline");
+        let no_frame: Vec<u8> = [&plain[..2], &data[..sof], &data[sof + 2 + 17..]].concat();
+        let cases: [(&str, Vec<u8>); 6] = [
+            ("a PNG", png_of(&DynamicImage::ImageRgb8(picture(4, 4)))),
+            ("no scan", [&plain[..2], &[0xFF, 0xD9][..]].concat()),
+            ("no frame before the scan", no_frame),
+            ("junk between segments", [&plain[..2], b"junk", &plain[2..]].concat()),
+            ("a hierarchical marker", with_segments(&plain, &[segment(0xDE, &[0; 6])], b"")),
+            (
+                "a segment shorter than its length field",
+                [&plain[..2], &[0xFF, 0xFE, 0, 1], &plain[2..]].concat(),
+            ),
+        ];
+        for (what, bytes) in cases {
+            assert_eq!(jpeg(&bytes, 1), None, "{what}");
+        }
+    }
+
+    fn png_of(image: &DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).expect("encodes");
+        out
+    }
+
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let checked = [&kind[..], data].concat();
+        let length = u32::try_from(data.len()).expect("small").to_be_bytes();
+        [&length[..], &checked, &crc32fast::hash(&checked).to_be_bytes()].concat()
+    }
+
+    /// The chunk types of a PNG, in order.
+    fn chunk_kinds(png: &[u8]) -> Vec<String> {
+        let mut kinds = Vec::new();
+        let mut pos = 8;
+        while pos + 8 <= png.len() {
+            let length = u32::from_be_bytes(png[pos..pos + 4].try_into().expect("four bytes")) as usize;
+            kinds.push(String::from_utf8_lossy(&png[pos + 4..pos + 8]).into_owned());
+            pos += length + 12;
+        }
+        kinds
+    }
+
+    /// `png` with `before` put after its IHDR, `after` before its IEND, and `trailer` past it.
+    fn png_with(png: &[u8], before: &[Vec<u8>], after: &[Vec<u8>], trailer: &[u8]) -> Vec<u8> {
+        // The signature and the 25-byte IHDR chunk; the IEND chunk is the last 12 bytes.
+        let (head, rest) = png.split_at(33);
+        let (body, iend) = rest.split_at(rest.len() - 12);
+        [head, &before.concat(), body, &after.concat(), iend, trailer].concat()
+    }
+
+    #[test]
+    fn png_text_chunks_are_removed_and_pixels_kept() {
+        let picture = DynamicImage::ImageRgba8(DynamicImage::ImageRgb8(picture(30, 20)).to_rgba8());
+        let plain = png_of(&picture);
+        let colour = [
+            chunk(b"gAMA", &45_455u32.to_be_bytes()),
+            chunk(b"sRGB", &[0]),
+            chunk(b"pHYs", &[0, 0, 11, 19, 0, 0, 11, 19, 1]),
+        ];
+        let before = [
+            chunk(b"tEXt", b"Author\0Ms Jones"),
+            colour[0].clone(),
+            chunk(b"eXIf", b"MM\0\x2a\0\0\0\x08GPS-IN-EXIF"),
+            colour[1].clone(),
+            chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta>Emma</x:xmpmeta>"),
+            colour[2].clone(),
+            chunk(b"zTXt", b"Comment\0\0x-not-really-deflate"),
+            chunk(b"prVt", b"private-vendor-data"),
+        ];
+        let after = [chunk(b"tIME", &[7, 233, 6, 1, 12, 0, 0]), chunk(b"tEXt", b"Comment\0Emma at the gate")];
+        let original = png_with(&plain, &before, &after, b"TRAILING-SECRET");
+        let scrubbed = png(&original).expect("a well-formed PNG");
+        assert_eq!(scrubbed, png_with(&plain, &colour, &[], b""), "only colour chunks added, in order");
+        for trace in [&b"Ms Jones"[..], b"GPS-IN-EXIF", b"Emma", b"private-vendor", b"tIME", b"TRAILING"] {
+            assert!(!contains(&scrubbed, trace), "{:?} is left", String::from_utf8_lossy(trace));
+        }
+        let decode =
+            |bytes: &[u8]| image::load_from_memory_with_format(bytes, ImageFormat::Png).expect("decodes");
+        assert_eq!(decode(&scrubbed).into_bytes(), picture.into_bytes());
+    }
+
+    #[test]
+    fn apng_animation_chunks_stay() {
+        let plain = png_of(&DynamicImage::ImageRgb8(picture(8, 8)));
+        let frame = [0u8; 26];
+        let before = [chunk(b"acTL", &[0, 0, 0, 2, 0, 0, 0, 0]), chunk(b"tEXt", b"Title\0Sports day")];
+        let after = [chunk(b"fcTL", &frame), chunk(b"fdAT", &[0, 0, 0, 2, 1, 2, 3])];
+        let scrubbed = png(&png_with(&plain, &before, &after, b"")).expect("a well-formed PNG");
+        let kinds = chunk_kinds(&scrubbed);
+        let animation: Vec<&str> =
+            kinds.iter().map(String::as_str).filter(|k| !k.starts_with("ID")).collect();
+        assert_eq!(animation, ["IHDR", "acTL", "fcTL", "fdAT", "IEND"]);
+    }
+
+    #[test]
+    fn a_png_with_a_bad_crc_is_refused() {
+        let plain = png_of(&DynamicImage::ImageRgb8(picture(12, 12)));
+        let original = png_with(&plain, &[chunk(b"tEXt", b"Author\0Ms Jones")], &[], b"");
+        assert!(png(&original).is_some());
+        // A flipped bit anywhere in a chunk, kept or not, fails its CRC or runs past the end.
+        for pos in 8..original.len() {
+            let mut damaged = original.clone();
+            damaged[pos] ^= 0x10;
+            assert_eq!(png(&damaged), None, "flipped byte {pos}");
+        }
+    }
+
+    #[test]
+    fn a_cut_short_or_malformed_png_is_refused() {
+        let plain = png_of(&DynamicImage::ImageRgb8(picture(12, 12)));
+        for cut in 0..plain.len() {
+            assert_eq!(png(&plain[..cut]), None, "cut at {cut} of {}", plain.len());
+        }
+        let (head, rest) = plain.split_at(33);
+        let cases: [(&str, Vec<u8>); 5] = [
+            ("a JPEG", encode_jpeg(&DynamicImage::ImageRgb8(picture(4, 4)))),
+            ("a chunk before IHDR", [&plain[..8], &chunk(b"tEXt", b"a\0b"), &plain[8..]].concat()),
+            ("no image data", [head, &chunk(b"IEND", b"")].concat()),
+            ("a chunk type that is not letters", [head, &chunk(b"t3Xt", b"a\0b"), rest].concat()),
+            ("a chunk longer than PNG allows", [head, &[0x80, 0, 0, 0], b"tEXt", rest].concat()),
+        ];
+        for (what, bytes) in cases {
+            assert_eq!(png(&bytes), None, "{what}");
+        }
+    }
+}
