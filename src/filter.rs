@@ -4,9 +4,10 @@
 use crate::decide::{decide, Outcome};
 use crate::detect::{Detector, Face};
 use crate::error::{Error, Result};
+use crate::metadata::{self, Field};
 use crate::options::Options;
 use crate::read::{self, Found};
-use crate::report::{PhotoReport, Report};
+use crate::report::{PhotoReport, Removed, Report};
 use crate::{redact, resize, write};
 use image::{DynamicImage, GenericImageView};
 use rayon::prelude::*;
@@ -167,8 +168,8 @@ impl Filter {
     /// One input to its report entry. A panic inside is caught and reported as an error
     /// for that photo alone, so one bad file never stops the batch.
     fn process(&self, entry: Found, ready: &Path) -> PhotoReport {
-        let path = match entry {
-            Found::Picture(path) => path,
+        let (path, folders) = match entry {
+            Found::Picture(path, folders) => (path, folders),
             Found::NotPicture(path, why) => {
                 return PhotoReport::without_picture(&path, Outcome::Skipped, why.into())
             }
@@ -176,8 +177,8 @@ impl Filter {
                 return PhotoReport::without_picture(&path, Outcome::Error, err.to_string())
             }
         };
-        let outcome =
-            catch_unwind(AssertUnwindSafe(|| self.process_picture(&path, ready))).unwrap_or_else(|panic| {
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.process_picture(&path, &folders, ready)))
+            .unwrap_or_else(|panic| {
                 let reason = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -188,10 +189,10 @@ impl Filter {
         outcome.unwrap_or_else(|err| PhotoReport::without_picture(&path, Outcome::Error, err.to_string()))
     }
 
-    fn process_picture(&self, path: &Path, ready: &Path) -> Result<PhotoReport> {
+    fn process_picture(&self, path: &Path, folders: &[String], ready: &Path) -> Result<PhotoReport> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let stem = write::output_stem(&bytes);
-        let written = self.analyse_and_write(path, &bytes, &stem, ready);
+        let written = self.analyse_and_write(path, folders, &bytes, &stem, ready);
         if !written.as_ref().is_ok_and(|r| r.output.is_some()) {
             // An earlier run may have found this photo safe; this one did not.
             write::withdraw(ready, &stem)?;
@@ -199,7 +200,27 @@ impl Filter {
         written
     }
 
-    fn analyse_and_write(&self, path: &Path, bytes: &[u8], stem: &str, ready: &Path) -> Result<PhotoReport> {
+    fn analyse_and_write(
+        &self,
+        path: &Path,
+        folders: &[String],
+        bytes: &[u8],
+        stem: &str,
+        ready: &Path,
+    ) -> Result<PhotoReport> {
+        let meta = metadata::read(bytes);
+        let mut report = PhotoReport::without_picture(path, Outcome::HeldBack, String::new());
+        report.error = None;
+        if let Some(reason) = self.names_a_child(path, folders, &meta) {
+            // No need to look at the pixels: the photo cannot go out whatever they show.
+            report.reason = Some(reason);
+            return Ok(report);
+        }
+        if meta.person_tags && self.options.roster.is_empty() {
+            report.warnings.push(
+                "its metadata tags people by name (left out of the copy); give a class list with --names to hold such photos back".into(),
+            );
+        }
         let decoded = read::decode(path, bytes)?;
         let (width, height) = (decoded.image.width(), decoded.image.height());
         let verdict = self.check(&decoded.image)?;
@@ -224,15 +245,36 @@ impl Filter {
             }
             None => (None, None),
         };
+        report.reason = (verdict.outcome == Outcome::HeldBack).then(|| "shows a face".to_string());
+        report.removed = if output.is_some() { Removed::found_in(&meta) } else { Vec::new() };
         Ok(PhotoReport {
-            input: path.display().to_string(),
             outcome: verdict.outcome,
             output,
             width: Some(width),
             height: Some(height),
             faces: verdict.faces,
-            error: None,
             copy,
+            ..report
         })
+    }
+
+    /// Where, if anywhere, the photo's file name, folders or metadata name someone on the
+    /// roster, as the reason to hold it back. The name itself is never repeated.
+    fn names_a_child(&self, path: &Path, folders: &[String], meta: &metadata::Metadata) -> Option<String> {
+        let roster = &self.options.roster;
+        if roster.is_empty() {
+            return None;
+        }
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let texts = std::iter::once((Field::FileName, file_name.as_str()))
+            .chain(folders.iter().map(|f| (Field::FolderName, f.as_str())))
+            .chain(meta.texts.iter().map(|(field, text)| (*field, text.as_str())));
+        for (field, text) in texts {
+            if roster.names_in(text) {
+                return Some(format!("names a child: {field}"));
+            }
+        }
+        meta.unreadable
+            .then(|| "names a child: cannot be ruled out, part of its metadata is unreadable".into())
     }
 }

@@ -46,6 +46,11 @@ struct Cli {
     #[arg(long, value_name = "F", default_value_t = Options::DEFAULT_THRESHOLD, help_heading = "Faces")]
     threshold: f32,
 
+    /// Class list, one name per line: photos whose file name, folder or metadata (caption,
+    /// keywords, people tags…) name anyone on it are held back.
+    #[arg(long, value_name = "FILE", help_heading = "Names")]
+    names: Option<PathBuf>,
+
     /// Use this CenterFace ONNX model instead of the built-in one.
     #[arg(long, value_name = "PATH", help_heading = "Faces")]
     model: Option<PathBuf>,
@@ -78,6 +83,26 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> ExitCode {
+    let roster = match &cli.names {
+        None => postsafe::Roster::default(),
+        Some(path) => match postsafe::Roster::from_file(path) {
+            Ok(r) if !r.is_empty() => r,
+            Ok(_) => {
+                eprintln!(
+                    "postsafe: {}: the class list has no names in it. Put one name per line.",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+            Err(e) => {
+                eprintln!(
+                    "postsafe: {}: cannot read the class list ({e}). Save it as plain text (UTF-8), one name per line.",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
     let options = Options {
         faces: match cli.faces {
             Faces::Hold => FaceAction::Hold,
@@ -87,6 +112,7 @@ fn run(cli: &Cli) -> ExitCode {
         threshold: cli.threshold,
         model: cli.model.clone(),
         threads: cli.threads,
+        roster,
         ..Options::default()
     };
     let out = cli.out.clone().unwrap_or_else(|| default_out(&cli.inputs[0]));

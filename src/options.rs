@@ -34,6 +34,9 @@ pub struct Options {
     pub model: Option<PathBuf>,
     /// Photos analysed at once. Default: `None`, one per processor core.
     pub threads: Option<usize>,
+    /// The class list: a photo whose file name, folder names or metadata text name anyone on
+    /// it is held back. Default: empty (no names checked).
+    pub roster: crate::Roster,
 }
 
 impl Options {
@@ -52,6 +55,7 @@ impl Default for Options {
             max_side: 2048,
             model: None,
             threads: None,
+            roster: crate::Roster::default(),
         }
     }
 }

@@ -20,8 +20,9 @@ const PICTURE_EXTENSIONS: &[&str] = &[
 /// One thing found among the inputs.
 #[derive(Debug)]
 pub(crate) enum Found {
-    /// A file that is, or claims to be, a picture.
-    Picture(PathBuf),
+    /// A file that is, or claims to be, a picture, with the names of the folders it was found
+    /// in (from the folder given, or the file's own folder when a file was given).
+    Picture(PathBuf, Vec<String>),
     /// A file that is not a picture, with why it was passed over.
     NotPicture(PathBuf, &'static str),
     /// An input or folder entry that could not be looked at.
@@ -49,7 +50,7 @@ pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
                     {
                         continue;
                     }
-                    found.push(classify(path));
+                    found.push(classify(path, input));
                 }
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
@@ -64,21 +65,39 @@ pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
     found
 }
 
-/// Decides from the name, or failing that the first bytes, whether `path` is a picture.
-fn classify(path: PathBuf) -> Found {
+/// Decides from the name, or failing that the first bytes, whether `path` (found under
+/// `input`) is a picture.
+fn classify(path: PathBuf, input: &Path) -> Found {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     if ext.as_deref().is_some_and(|e| PICTURE_EXTENSIONS.contains(&e)) {
-        return Found::Picture(path);
+        let folders = folder_names(&path, input);
+        return Found::Picture(path, folders);
     }
     let mut head = [0u8; 32];
     let sniffed = std::fs::File::open(&path)
         .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
         .is_ok_and(|n| image::guess_format(&head[..n]).is_ok());
     if sniffed {
-        Found::Picture(path)
+        let folders = folder_names(&path, input);
+        Found::Picture(path, folders)
     } else {
         Found::NotPicture(path, "not a picture")
     }
+}
+
+/// The folders, between `input` (included when it is a folder) and the file at `path`, whose
+/// names a teacher chose and which may therefore name a child.
+fn folder_names(path: &Path, input: &Path) -> Vec<String> {
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let base = if input.is_dir() { input.parent() } else { folder.parent() };
+    let below = base.and_then(|b| folder.strip_prefix(b).ok()).unwrap_or(folder);
+    below
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A photo decoded and turned upright.

@@ -56,6 +56,63 @@ pub struct PhotoReport {
     pub error: Option<String>,
     /// How the copy in the ready folder was made: losslessly or re-encoded, and why.
     pub copy: Option<crate::write::CopyMethod>,
+    /// Why the photo was held back, in plain words (a face, a child's name); never the name.
+    pub reason: Option<String>,
+    /// What the original carried that could identify or locate a child and the copy does not.
+    pub removed: Vec<Removed>,
+    /// Things a person should know even though the photo went through.
+    pub warnings: Vec<String>,
+}
+
+/// Something in a photo's file that could identify or locate a child, left out of its copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Removed {
+    /// Where the photo was taken.
+    GpsPosition,
+    /// When it was taken.
+    CaptureTime,
+    /// The camera's or lens's serial number.
+    CameraSerial,
+    /// The camera owner's, author's or copyright holder's name.
+    OwnerName,
+    /// Tags naming the people in the picture.
+    PeopleTags,
+    /// A small preview of the original picture.
+    Thumbnail,
+    /// Captions, titles, keywords and comments.
+    Captions,
+}
+
+impl Removed {
+    /// Everything of the above that `meta` says the original holds.
+    pub(crate) fn found_in(meta: &crate::metadata::Metadata) -> Vec<Removed> {
+        [
+            (meta.gps, Removed::GpsPosition),
+            (meta.capture_time, Removed::CaptureTime),
+            (meta.camera_serial, Removed::CameraSerial),
+            (meta.owner_name, Removed::OwnerName),
+            (meta.person_tags, Removed::PeopleTags),
+            (meta.thumbnail, Removed::Thumbnail),
+            (!meta.texts.is_empty(), Removed::Captions),
+        ]
+        .into_iter()
+        .filter_map(|(present, what)| present.then_some(what))
+        .collect()
+    }
+
+    /// Plural words for the summary: "removed GPS positions from 14 photos".
+    fn plural(self) -> &'static str {
+        match self {
+            Removed::GpsPosition => "GPS positions",
+            Removed::CaptureTime => "capture times",
+            Removed::CameraSerial => "camera serial numbers",
+            Removed::OwnerName => "owner names",
+            Removed::PeopleTags => "people tags",
+            Removed::Thumbnail => "preview thumbnails",
+            Removed::Captions => "captions and comments",
+        }
+    }
 }
 
 impl PhotoReport {
@@ -70,6 +127,9 @@ impl PhotoReport {
             faces: Vec::new(),
             error: Some(why),
             copy: None,
+            reason: None,
+            removed: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -112,6 +172,19 @@ impl Report {
             lines.push("No files were found in the inputs you gave.".into());
         } else if s.ready + s.held_back + s.blurred + s.error == 0 {
             lines.push("None of the files given is a photo.".into());
+        }
+        let mut removed: Vec<(Removed, usize)> = Vec::new();
+        for what in self.photos.iter().flat_map(|p| &p.removed) {
+            match removed.iter_mut().find(|(w, _)| w == what) {
+                Some((_, n)) => *n += 1,
+                None => removed.push((*what, 1)),
+            }
+        }
+        for (what, n) in removed {
+            lines.push(format!("removed {} from {n} photo{}", what.plural(), if n == 1 { "" } else { "s" }));
+        }
+        for p in self.photos.iter().filter(|p| !p.warnings.is_empty()) {
+            lines.push(format!("  note: {}: {}", p.input, p.warnings.join("; ")));
         }
         for p in self.photos.iter().filter(|p| p.outcome == Outcome::Error) {
             lines.push(format!("  error: {}", p.error.as_deref().unwrap_or("unknown problem")));

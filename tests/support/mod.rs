@@ -21,18 +21,18 @@ pub fn jpeg_with_exif(image: &RgbImage, orientation: u16, gps: bool) -> Vec<u8> 
 }
 
 /// A little-endian EXIF block: IFD0 with Orientation (and a GPS IFD pointer), and a GPS IFD
-/// holding a latitude reference "N" and the date stamp "2026:11:23".
+/// holding a position (51°30'N) and the date stamp "2026:11:23".
 fn exif_block(orientation: u16, gps: bool) -> Vec<u8> {
-    let mut tiff = b"II*\0".to_vec();
-    tiff.extend_from_slice(&8u32.to_le_bytes());
-    let entries: u16 = if gps { 2 } else { 1 };
-    tiff.extend_from_slice(&entries.to_le_bytes());
     let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: u32| {
         tiff.extend_from_slice(&tag.to_le_bytes());
         tiff.extend_from_slice(&kind.to_le_bytes());
         tiff.extend_from_slice(&count.to_le_bytes());
         tiff.extend_from_slice(&value.to_le_bytes());
     };
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    let entries: u16 = if gps { 2 } else { 1 };
+    tiff.extend_from_slice(&entries.to_le_bytes());
     entry(&mut tiff, 0x0112, 3, 1, u32::from(orientation));
     let gps_ifd = 8 + 2 + 12 * u32::from(entries) + 4;
     if gps {
@@ -40,11 +40,17 @@ fn exif_block(orientation: u16, gps: bool) -> Vec<u8> {
     }
     tiff.extend_from_slice(&0u32.to_le_bytes());
     if gps {
-        let date_at = gps_ifd + 2 + 2 * 12 + 4;
-        tiff.extend_from_slice(&2u16.to_le_bytes());
+        let latitude_at = gps_ifd + 2 + 3 * 12 + 4;
+        let date_at = latitude_at + 24;
+        tiff.extend_from_slice(&3u16.to_le_bytes());
         entry(&mut tiff, 0x0001, 2, 2, u32::from(b'N'));
+        entry(&mut tiff, 0x0002, 5, 3, latitude_at);
         entry(&mut tiff, 0x001D, 2, 11, date_at);
         tiff.extend_from_slice(&0u32.to_le_bytes());
+        for (num, den) in [(51u32, 1u32), (30, 1), (0, 1)] {
+            tiff.extend_from_slice(&num.to_le_bytes());
+            tiff.extend_from_slice(&den.to_le_bytes());
+        }
         tiff.extend_from_slice(b"2026:11:23\0");
     }
     let mut block = b"Exif\0\0".to_vec();
@@ -94,4 +100,27 @@ pub fn test_card(w: u32, h: u32) -> RgbImage {
         let stripe = if (x / 40 + y / 40) % 2 == 0 { 40 } else { 0 };
         image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 120 + stripe])
     })
+}
+
+/// `jpeg` with a JPEG comment segment holding `text` and an XMP packet naming `person` in
+/// an IPTC "person in image" tag, as photo-library software writes them.
+pub fn with_comment_and_person_tag(jpeg: &[u8], text: &str, person: &str) -> Vec<u8> {
+    let xmp = format!(
+        "http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF \
+         xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description \
+         xmlns:Iptc4xmpExt=\"http://iptc.org/std/Iptc4xmpExt/2008-02-29/\"><Iptc4xmpExt:PersonInImage>\
+         <rdf:Bag><rdf:li>{person}</rdf:li></rdf:Bag></Iptc4xmpExt:PersonInImage></rdf:Description>\
+         </rdf:RDF></x:xmpmeta>"
+    );
+    let segment = |marker: u8, body: &[u8]| {
+        let mut s = vec![0xFF, marker];
+        s.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+        s.extend_from_slice(body);
+        s
+    };
+    let mut out = jpeg[..2].to_vec();
+    out.extend(segment(0xFE, text.as_bytes()));
+    out.extend(segment(0xE1, xmp.as_bytes()));
+    out.extend_from_slice(&jpeg[2..]);
+    out
 }
