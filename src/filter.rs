@@ -9,7 +9,7 @@ use crate::options::Options;
 use crate::read::{self, Found};
 use crate::report::{PhotoReport, Removed, Report};
 use crate::{redact, resize, write};
-use image::{DynamicImage, GenericImageView};
+use image::{DynamicImage, GenericImageView, ImageFormat};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -223,7 +223,20 @@ impl Filter {
         }
         let decoded = read::decode(path, bytes)?;
         let (width, height) = (decoded.image.width(), decoded.image.height());
-        let verdict = self.check(&decoded.image)?;
+        let mut verdict = self.check(&decoded.image)?;
+        let mut frames = 1;
+        if decoded.format == ImageFormat::Gif && verdict.publishable.is_some() {
+            // One face in any frame holds the whole animation back.
+            for frame in read::later_frames(path, bytes)? {
+                frames += 1;
+                let faces = self.check(&frame?)?.faces;
+                if !faces.is_empty() {
+                    report.reason = Some(format!("shows a face (frame {frames} of the animation)"));
+                    verdict = Verdict { outcome: Outcome::HeldBack, faces, publishable: None };
+                    break;
+                }
+            }
+        }
         let (output, copy) = match &verdict.publishable {
             Some(picture) => {
                 let original = write::Original {
@@ -238,14 +251,22 @@ impl Filter {
                 } else {
                     format!("scaled down to {} px on the long side", self.options.max_side)
                 };
-                let prepared = write::prepare(&original, picture, untouched, &why)?;
+                let mut prepared = write::prepare(&original, picture, untouched, &why)?;
+                if frames > 1 {
+                    prepared.copy.why = format!(
+                        "animated GIF: all {frames} frames checked; posted as a still of its first frame ({})",
+                        prepared.copy.why
+                    );
+                }
                 let name = format!("{stem}.{}", prepared.ext);
                 let written = write::write_atomically(ready, &name, &prepared.bytes)?;
                 (Some(written.display().to_string()), Some(prepared.copy))
             }
             None => (None, None),
         };
-        report.reason = (verdict.outcome == Outcome::HeldBack).then(|| "shows a face".to_string());
+        if verdict.outcome == Outcome::HeldBack && report.reason.is_none() {
+            report.reason = Some("shows a face".into());
+        }
         report.removed = if output.is_some() { Removed::found_in(&meta) } else { Vec::new() };
         Ok(PhotoReport {
             outcome: verdict.outcome,

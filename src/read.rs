@@ -116,6 +116,11 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     let bad = |reason: String| Error::Decode { path: path.to_path_buf(), reason };
     let mut reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
+    if is_heif(bytes) {
+        return Err(bad("HEIC/HEIF photos cannot be opened by this version of postsafe. On the iPhone, choose \
+             Settings > Camera > Formats > Most Compatible, or export the photo as JPEG, and run postsafe again"
+            .into()));
+    }
     let format = reader.format().ok_or_else(|| bad("it is not in a picture format postsafe knows".into()))?;
     if !is_complete(format, bytes) {
         return Err(bad("the file is damaged or cut short (the end of the picture data is missing)".into()));
@@ -147,6 +152,44 @@ fn describe(path: &Path, err: image::ImageError) -> Error {
         }
         other => Error::Decode { path, reason: other.to_string() },
     }
+}
+
+/// Most frames of an animated GIF that are analysed; longer animations are refused rather than
+/// checked for minutes.
+pub const MAX_FRAMES: usize = 1000;
+
+/// The frames after the first of a GIF animation (the first is what [`decode`] returns), each
+/// as the full picture a viewer shows at that moment, decoded one at a time so memory stays
+/// bounded however long the animation is.
+pub(crate) fn later_frames<'a>(
+    path: &'a Path,
+    bytes: &'a [u8],
+) -> Result<impl Iterator<Item = Result<DynamicImage>> + 'a> {
+    use image::AnimationDecoder;
+    let mut decoder =
+        image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).map_err(|e| describe(path, e))?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    decoder.set_limits(limits).map_err(|e| describe(path, e))?;
+    Ok(decoder.into_frames().enumerate().skip(1).map(move |(n, frame)| {
+        if n >= MAX_FRAMES {
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                reason: format!("more than {MAX_FRAMES} frames"),
+            });
+        }
+        Ok(DynamicImage::ImageRgba8(frame.map_err(|e| describe(path, e))?.into_buffer()))
+    }))
+}
+
+/// Whether `bytes` are an HEIF container (iPhone HEIC photos), by the brand in its `ftyp` box.
+fn is_heif(bytes: &[u8]) -> bool {
+    const BRANDS: [&[u8; 4]; 9] =
+        [b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1"];
+    bytes.get(4..8) == Some(b"ftyp")
+        && bytes.get(8..12).is_some_and(|brand| BRANDS.iter().any(|b| b == &brand))
 }
 
 /// Whether the file is whole. Decoders return a picture without complaint when some formats
@@ -209,6 +252,14 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_heic_photo_is_an_error_that_says_what_to_do() {
+        let mut heic = vec![0, 0, 0, 24];
+        heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
+        let err = decode(Path::new("IMG_0001.HEIC"), &heic).err().expect("refused");
+        assert!(err.to_string().contains("Most Compatible"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::path::Path;
 
 /// Version of the report's JSON layout; raised whenever a field changes meaning.
 pub const REPORT_VERSION: u32 = 1;
+/// Photos one post on the school's account can carry.
+const POST_PHOTOS: usize = 4;
 /// File name of the report inside the output folder.
 pub const REPORT_FILE: &str = "report.json";
 
@@ -182,6 +184,12 @@ impl Report {
         }
         for (what, n) in removed {
             lines.push(format!("removed {} from {n} photo{}", what.plural(), if n == 1 { "" } else { "s" }));
+        }
+        let published = s.ready + s.blurred;
+        if published > POST_PHOTOS {
+            lines.push(format!(
+                "{published} photos are ready, and one post takes at most {POST_PHOTOS}: choose, or spread them over several posts."
+            ));
         }
         for p in self.photos.iter().filter(|p| !p.warnings.is_empty()) {
             lines.push(format!("  note: {}: {}", p.input, p.warnings.join("; ")));

@@ -216,7 +216,13 @@ fn json_report_matches_the_documented_schema() {
     assert_eq!(keys(&json), ["photos", "summary", "version"]);
     assert_eq!(keys(&json["summary"]), ["blurred", "error", "held_back", "ready", "skipped"]);
     for photo in json["photos"].as_array().unwrap() {
-        assert_eq!(keys(photo), ["copy", "error", "faces", "height", "input", "outcome", "output", "width"]);
+        assert_eq!(
+            keys(photo),
+            [
+                "copy", "error", "faces", "height", "input", "outcome", "output", "reason", "removed",
+                "warnings", "width"
+            ]
+        );
         for face in photo["faces"].as_array().unwrap() {
             assert_eq!(keys(face), ["h", "score", "w", "x", "y"]);
         }
@@ -250,4 +256,34 @@ fn a_damaged_photo_makes_the_exit_status_one() {
         .output()
         .unwrap();
     assert_eq!(bad_usage.status.code(), Some(2));
+}
+
+/// A GIF animation of `frames`, all the size of the first.
+fn animation(frames: &[image::RgbaImage]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut out);
+        let frames = frames.iter().map(|f| image::Frame::new(f.clone()));
+        encoder.encode_frames(frames).expect("encode GIF");
+    }
+    out
+}
+
+#[test]
+fn one_face_in_any_frame_holds_the_whole_animation_back() {
+    let portrait = image::open(photos::photo("grace_hopper.jpg")).unwrap().to_rgba8();
+    let (w, h) = portrait.dimensions();
+    let card = image::DynamicImage::ImageRgb8(support::test_card(w, h)).to_rgba8();
+    let (_root, input, out) = batch(&[
+        ("face-at-the-end.gif", animation(&[card.clone(), card.clone(), portrait])),
+        ("no-face.gif", animation(&[card.clone(), card.clone(), card])),
+    ]);
+    let report = filter().run(&[&input], &out, &()).unwrap();
+    let held = outcome_of(&report, "face-at-the-end.gif");
+    assert_eq!(held.outcome, Outcome::HeldBack, "{}", report.to_json());
+    assert_eq!(held.reason.as_deref(), Some("shows a face (frame 3 of the animation)"));
+    let fine = outcome_of(&report, "no-face.gif");
+    assert_eq!(fine.outcome, Outcome::Ready);
+    assert!(fine.copy.as_ref().unwrap().why.contains("all 3 frames checked"));
+    assert_eq!(ready_files(&out).len(), 1);
 }
