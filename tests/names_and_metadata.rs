@@ -179,3 +179,16 @@ fn assert_names_absent(outputs: &[PathBuf]) {
         assert!(!bytes.windows(6).any(|w| w == b"Sophie"), "{}", Path::new(path).display());
     }
 }
+
+#[test]
+fn a_lossless_copy_decodes_to_exactly_the_original_pixels() {
+    let original = fs::read(support::photos::photo("rocket.jpg")).unwrap();
+    let (_root, report, _) = run_on(without_roster(), &[("rocket.jpg", original.clone())]);
+    let p = photo(&report, "rocket.jpg");
+    assert_eq!(p.outcome, Outcome::Ready);
+    assert!(p.copy.as_ref().unwrap().lossless, "{:?}", p.copy);
+    let copy = fs::read(p.output.as_ref().unwrap()).unwrap();
+    let decoded = |bytes: &[u8]| image::load_from_memory(bytes).unwrap().to_rgb8();
+    assert!(decoded(&copy) == decoded(&original), "pixels differ");
+    assert!(copy.len() <= original.len());
+}
