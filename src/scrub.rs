@@ -30,11 +30,12 @@ const ADOBE_LEN: usize = 12;
 
 /// The eight bytes every PNG file starts with.
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-/// PNG chunks copied into a scrubbed PNG: those that decode the pixels, colour them, size them
-/// or animate them. None of them holds free text.
-const PNG_KEPT: [&[u8; 4]; 17] = [
+/// PNG chunks copied into a scrubbed PNG: those that decode the pixels, colour them or size
+/// them. None of them holds free text. APNG animation chunks are not among them: only the
+/// still picture is analysed for faces, so only the still picture may go out.
+const PNG_KEPT: [&[u8; 4]; 14] = [
     b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"cICP",
-    b"mDCV", b"cLLI", b"pHYs", b"acTL", b"fcTL", b"fdAT",
+    b"mDCV", b"cLLI", b"pHYs",
 ];
 /// The largest chunk length PNG allows.
 const PNG_MAX_CHUNK: u32 = 0x7FFF_FFFF;
@@ -178,8 +179,9 @@ fn orientation_exif(orientation: u16) -> [u8; 36] {
 /// The PNG `bytes` with only the chunks needed to decode and colour it (IHDR, PLTE, tRNS, IDAT,
 /// IEND, and gAMA, cHRM, sRGB, iCCP, sBIT, cICP, mDCV, cLLI, pHYs), in order; text (tEXt, zTXt,
 /// iTXt), eXIf, tIME and every other ancillary or unknown chunk removed. APNG animation chunks
-/// (acTL, fcTL, fdAT) are kept so animations still play. `None` when the file is not a
-/// well-formed PNG (bad signature, truncated chunk, CRC mismatch, no IEND).
+/// (acTL, fcTL, fdAT) go too, leaving the still picture a decoder shows, which is the one that
+/// was checked for faces. `None` when the file is not a well-formed PNG (bad signature,
+/// truncated chunk, CRC mismatch, no IEND).
 ///
 /// Kept chunks are copied byte for byte, so the pixels are the original's; nothing after IEND
 /// is copied.
@@ -609,7 +611,7 @@ mod tests {
     }
 
     #[test]
-    fn apng_animation_chunks_stay() {
+    fn apng_frames_that_were_never_analysed_do_not_go_out() {
         let plain = png_of(&DynamicImage::ImageRgb8(picture(8, 8)));
         let frame = [0u8; 26];
         let before = [chunk(b"acTL", &[0, 0, 0, 2, 0, 0, 0, 0]), chunk(b"tEXt", b"Title\0Sports day")];
@@ -618,7 +620,7 @@ mod tests {
         let kinds = chunk_kinds(&scrubbed);
         let animation: Vec<&str> =
             kinds.iter().map(String::as_str).filter(|k| !k.starts_with("ID")).collect();
-        assert_eq!(animation, ["IHDR", "acTL", "fcTL", "fdAT", "IEND"]);
+        assert_eq!(animation, ["IHDR", "IEND"]);
     }
 
     #[test]
