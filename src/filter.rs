@@ -209,8 +209,7 @@ impl Filter {
         ready: &Path,
     ) -> Result<PhotoReport> {
         let meta = metadata::read(bytes);
-        let mut report = PhotoReport::without_picture(path, Outcome::HeldBack, String::new());
-        report.error = None;
+        let mut report = PhotoReport::new(path, Outcome::HeldBack);
         if let Some(reason) = self.names_a_child(path, folders, &meta) {
             // No need to look at the pixels: the photo cannot go out whatever they show.
             report.reason = Some(reason);

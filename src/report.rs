@@ -118,8 +118,8 @@ impl Removed {
 }
 
 impl PhotoReport {
-    /// An input that ended without any picture data being looked at.
-    pub(crate) fn without_picture(input: &Path, outcome: Outcome, why: String) -> PhotoReport {
+    /// An entry for `input` with `outcome` and nothing else known yet.
+    pub(crate) fn new(input: &Path, outcome: Outcome) -> PhotoReport {
         PhotoReport {
             input: input.display().to_string(),
             outcome,
@@ -127,12 +127,17 @@ impl PhotoReport {
             width: None,
             height: None,
             faces: Vec::new(),
-            error: Some(why),
+            error: None,
             copy: None,
             reason: None,
             removed: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// An input that ended without any picture data being looked at, and why.
+    pub(crate) fn without_picture(input: &Path, outcome: Outcome, why: String) -> PhotoReport {
+        PhotoReport { error: Some(why), ..PhotoReport::new(input, outcome) }
     }
 }
 
