@@ -18,6 +18,7 @@ const SHA256: &str = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=POSTSAFE_MODEL");
+    link_libheif_if_present();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let target = out_dir.join("centerface.onnx");
     if let Err(why) = provide_model(&out_dir, &target) {
@@ -29,6 +30,37 @@ fn main() {
              (expected SHA-256 {SHA256})\n"
         );
     }
+}
+
+/// Oldest libheif whose C API `src/heif.rs` calls (`heif_init` came in 1.13).
+const LIBHEIF_MIN: &str = "1.13";
+
+/// HEIC photos need libheif, a C library a classroom laptop may not have. Rather than make
+/// every build depend on it, postsafe links it when `pkg-config` finds it and otherwise builds
+/// without it; HEIC photos then get an error saying how to get a build that reads them.
+/// `POSTSAFE_NO_HEIF=1` builds without it even when it is there.
+fn link_libheif_if_present() {
+    println!("cargo::rustc-check-cfg=cfg(postsafe_heif)");
+    println!("cargo:rerun-if-env-changed=POSTSAFE_NO_HEIF");
+    println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
+    if env::var_os("POSTSAFE_NO_HEIF").is_some_and(|v| !v.is_empty() && v != "0") {
+        return;
+    }
+    let probe = Command::new(env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".into()))
+        .args(["--libs-only-L", "--libs-only-l", &format!("libheif >= {LIBHEIF_MIN}")])
+        .output();
+    let Some(probe) = probe.ok().filter(|p| p.status.success()) else {
+        println!("cargo:warning=libheif {LIBHEIF_MIN}+ not found by pkg-config: this build of postsafe will not read HEIC photos");
+        return;
+    };
+    for flag in String::from_utf8_lossy(&probe.stdout).split_whitespace() {
+        if let Some(dir) = flag.strip_prefix("-L") {
+            println!("cargo:rustc-link-search=native={dir}");
+        } else if let Some(lib) = flag.strip_prefix("-l") {
+            println!("cargo:rustc-link-lib={lib}");
+        }
+    }
+    println!("cargo:rustc-cfg=postsafe_heif");
 }
 
 fn provide_model(out_dir: &Path, target: &Path) -> Result<(), String> {

@@ -224,11 +224,11 @@ impl Filter {
         let (width, height) = (decoded.image.width(), decoded.image.height());
         let mut verdict = self.check(&decoded.image)?;
         let mut frames = 1;
-        if decoded.format == ImageFormat::Gif && verdict.publishable.is_some() {
+        if decoded.format == Some(ImageFormat::Gif) && verdict.publishable.is_some() {
             // One face in any frame holds the whole animation back.
-            for frame in read::later_frames(path, bytes)? {
+            for frame in read::gif_frames(path, bytes)?.skip(1) {
                 frames += 1;
-                let faces = self.check(&frame?)?.faces;
+                let faces = self.check(&DynamicImage::ImageRgba8(frame?.into_buffer()))?.faces;
                 if !faces.is_empty() {
                     report.reason = Some(format!("shows a face (frame {frames} of the animation)"));
                     verdict = Verdict { outcome: Outcome::HeldBack, faces, publishable: None };
@@ -250,13 +250,29 @@ impl Filter {
                 } else {
                     format!("scaled down to {} px on the long side", self.options.max_side)
                 };
-                let mut prepared = write::prepare(&original, picture, untouched, &why)?;
-                if frames > 1 {
-                    prepared.copy.why = format!(
-                        "animated GIF: all {frames} frames checked; posted as a still of its first frame ({})",
-                        prepared.copy.why
-                    );
-                }
+                let animation = if frames > 1 && verdict.outcome == Outcome::Ready {
+                    write::animation(|| read::gif_frames(path, bytes), width, height)?
+                } else {
+                    None
+                };
+                let prepared = match animation {
+                    Some(animation) => animation,
+                    None => {
+                        let mut still = write::prepare(&original, picture, untouched, &why)?;
+                        if frames > 1 {
+                            let because = match verdict.outcome {
+                                Outcome::Blurred => "faces can be covered only in a still",
+                                _ => "too large to post as an animation",
+                            };
+                            still.copy.why = format!(
+                                "animated GIF: all {frames} frames checked; {because}, so posted as a \
+                                 still of its first frame ({})",
+                                still.copy.why
+                            );
+                        }
+                        still
+                    }
+                };
                 let name = format!("{stem}.{}", prepared.ext);
                 let written = write::write_atomically(ready, &name, &prepared.bytes)?;
                 (Some(written.display().to_string()), Some(prepared.copy))

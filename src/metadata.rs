@@ -79,7 +79,8 @@ pub(crate) struct Metadata {
 /// Reads everything in [`Metadata`] from a file's bytes (JPEG: APP1 Exif, APP1 XMP incl.
 /// extended XMP, APP13 Photoshop/IPTC-IIM, COM; PNG: eXIf, tEXt/zTXt/iTXt incl. XMP in iTXt
 /// "XML:com.adobe.xmp" and ImageMagick's raw profiles, tIME; WebP: RIFF EXIF and XMP chunks;
-/// TIFF: the file itself is EXIF; GIF: comments and XMP). Other formats give empty metadata.
+/// TIFF: the file itself is EXIF; GIF: comments and XMP; HEIF: EXIF and XMP items, through
+/// libheif). Other formats give empty metadata.
 /// Never panics, never fails: whatever cannot be parsed sets `unreadable`.
 pub(crate) fn read(bytes: &[u8]) -> Metadata {
     let mut scan = Scan::default();
@@ -93,6 +94,9 @@ pub(crate) fn read(bytes: &[u8]) -> Metadata {
         scan.exif(bytes);
     } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
         scan.gif(bytes);
+    } else if crate::heif::is_heif(bytes) && crate::heif::SUPPORTED {
+        // Without libheif the photo cannot be decoded either, and that error is the one to show.
+        scan.heif(bytes);
     }
     scan.meta
 }
@@ -804,6 +808,15 @@ impl Scan {
     }
 
     /// GIF blocks: comment extensions, and XMP in an application extension.
+    fn heif(&mut self, bytes: &[u8]) {
+        let Some(blocks) = crate::heif::metadata_blocks(bytes) else {
+            self.meta.unreadable = true;
+            return;
+        };
+        blocks.exif.iter().for_each(|exif| self.exif(exif));
+        blocks.xmp.iter().for_each(|xmp| self.xmp(xmp));
+    }
+
     fn gif(&mut self, bytes: &[u8]) {
         let color_table = |flags: u8| -> usize {
             if flags & 0x80 == 0 {

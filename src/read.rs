@@ -1,6 +1,7 @@
 //! Reading: finding the photos among the inputs and decoding each one upright.
 
 use crate::error::{Error, Result};
+use crate::heif::Refusal;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -104,9 +105,10 @@ fn folder_names(path: &Path, input: &Path) -> Vec<String> {
 pub(crate) struct Decoded {
     /// The pixels, upright, as 8-bit RGB or RGBA.
     pub image: DynamicImage,
-    /// The file format the bytes are in.
-    pub format: ImageFormat,
-    /// The EXIF orientation (1–8) that was applied to make `image` upright.
+    /// The file format the bytes are in; `None` for HEIF, which the `image` crate does not know.
+    pub format: Option<ImageFormat>,
+    /// The EXIF orientation (1–8) that was applied to make `image` upright (1 for HEIF, which
+    /// stores its rotation as part of the picture).
     pub orientation: u8,
 }
 
@@ -116,10 +118,13 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     let bad = |reason: String| Error::Decode { path: path.to_path_buf(), reason };
     let mut reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
-    if is_heif(bytes) {
-        return Err(bad("HEIC/HEIF photos cannot be opened by this version of postsafe. On the iPhone, choose \
-             Settings > Camera > Formats > Most Compatible, or export the photo as JPEG, and run postsafe again"
-            .into()));
+    if crate::heif::is_heif(bytes) {
+        let image =
+            crate::heif::decode(bytes, MAX_SIDE, MAX_DECODED_BYTES).map_err(|refusal| match refusal {
+                Refusal::TooLarge(reason) => Error::TooLarge { path: path.to_path_buf(), reason },
+                Refusal::Unreadable(reason) => bad(reason),
+            })?;
+        return Ok(Decoded { image, format: None, orientation: 1 });
     }
     let format = reader.format().ok_or_else(|| bad("it is not in a picture format postsafe knows".into()))?;
     if !is_complete(format, bytes) {
@@ -140,7 +145,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     } else {
         DynamicImage::ImageRgb8(image.into_rgb8())
     };
-    Ok(Decoded { image, format, orientation })
+    Ok(Decoded { image, format: Some(format), orientation })
 }
 
 fn describe(path: &Path, err: image::ImageError) -> Error {
@@ -158,13 +163,13 @@ fn describe(path: &Path, err: image::ImageError) -> Error {
 /// checked for minutes.
 pub const MAX_FRAMES: usize = 1000;
 
-/// The frames after the first of a GIF animation (the first is what [`decode`] returns), each
-/// as the full picture a viewer shows at that moment, decoded one at a time so memory stays
-/// bounded however long the animation is.
-pub(crate) fn later_frames<'a>(
+/// Every frame of a GIF animation, each as the full picture a viewer shows at that moment with
+/// how long it shows, decoded one at a time so memory stays bounded however long the
+/// animation is. The first is the picture [`decode`] returns.
+pub(crate) fn gif_frames<'a>(
     path: &'a Path,
     bytes: &'a [u8],
-) -> Result<impl Iterator<Item = Result<DynamicImage>> + 'a> {
+) -> Result<impl Iterator<Item = Result<image::Frame>> + 'a> {
     use image::AnimationDecoder;
     let mut decoder =
         image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).map_err(|e| describe(path, e))?;
@@ -173,23 +178,15 @@ pub(crate) fn later_frames<'a>(
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODED_BYTES);
     decoder.set_limits(limits).map_err(|e| describe(path, e))?;
-    Ok(decoder.into_frames().enumerate().skip(1).map(move |(n, frame)| {
+    Ok(decoder.into_frames().enumerate().map(move |(n, frame)| {
         if n >= MAX_FRAMES {
             return Err(Error::TooLarge {
                 path: path.to_path_buf(),
                 reason: format!("more than {MAX_FRAMES} frames"),
             });
         }
-        Ok(DynamicImage::ImageRgba8(frame.map_err(|e| describe(path, e))?.into_buffer()))
+        frame.map_err(|e| describe(path, e))
     }))
-}
-
-/// Whether `bytes` are an HEIF container (iPhone HEIC photos), by the brand in its `ftyp` box.
-fn is_heif(bytes: &[u8]) -> bool {
-    const BRANDS: [&[u8; 4]; 9] =
-        [b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1"];
-    bytes.get(4..8) == Some(b"ftyp")
-        && bytes.get(8..12).is_some_and(|brand| BRANDS.iter().any(|b| b == &brand))
 }
 
 /// Whether the file is whole. Decoders return a picture without complaint when some formats
@@ -255,11 +252,17 @@ mod tests {
     }
 
     #[test]
-    fn a_heic_photo_is_an_error_that_says_what_to_do() {
+    fn a_damaged_heic_photo_is_an_error_that_says_what_to_do() {
         let mut heic = vec![0, 0, 0, 24];
         heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
         let err = decode(Path::new("IMG_0001.HEIC"), &heic).err().expect("refused");
-        assert!(err.to_string().contains("Most Compatible"), "{err}");
+        let told = err.to_string();
+        assert!(told.contains("IMG_0001.HEIC"), "{told}");
+        if crate::heif::SUPPORTED {
+            assert!(told.contains("libheif cannot read it"), "{told}");
+        } else {
+            assert!(told.contains("Most Compatible") && told.contains("libheif"), "{told}");
+        }
     }
 
     #[test]

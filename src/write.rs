@@ -47,7 +47,8 @@ pub(crate) struct Prepared {
 /// The original photo as it came from the file, for copying without re-encoding.
 pub(crate) struct Original<'a> {
     pub bytes: &'a [u8],
-    pub format: ImageFormat,
+    /// `None` for HEIF, which the `image` crate does not know.
+    pub format: Option<ImageFormat>,
     /// EXIF orientation the original is displayed with.
     pub orientation: u8,
     pub has_alpha: bool,
@@ -75,11 +76,11 @@ pub(crate) fn prepare(
     };
     if untouched {
         let copied = match original.format {
-            ImageFormat::Jpeg => {
+            Some(ImageFormat::Jpeg) => {
                 lossless(crate::scrub::jpeg(original.bytes, u16::from(original.orientation)), "jpg")
             }
             // Transparent pixels can hide colour; only re-encoding clears it.
-            ImageFormat::Png if !original.has_alpha && original.orientation == 1 => {
+            Some(ImageFormat::Png) if !original.has_alpha && original.orientation == 1 => {
                 lossless(crate::scrub::png(original.bytes), "png")
             }
             _ => None,
@@ -94,8 +95,13 @@ pub(crate) fn prepare(
         "the original is larger than the 5 MB the platform accepts".into()
     } else {
         match original.format {
-            ImageFormat::Jpeg | ImageFormat::Png => "the file's structure could not be copied safely".into(),
-            other => format!("{} is not a format to post; converted", format!("{other:?}").to_uppercase()),
+            Some(ImageFormat::Jpeg | ImageFormat::Png) => {
+                "the file's structure could not be copied safely".into()
+            }
+            Some(other) => {
+                format!("{} is not a format to post; converted", format!("{other:?}").to_uppercase())
+            }
+            None => "HEIC is not a format to post; converted".into(),
         }
     };
     let (bytes, ext) = encode_within_limit(picture)?;
@@ -125,6 +131,102 @@ fn encode_within_limit(image: &DynamicImage) -> Result<(Vec<u8>, &'static str)> 
         }
         let smaller = (image.width().max(image.height()) * 4 / 5).max(1);
         image = std::borrow::Cow::Owned(crate::resize::fit_within(&image, smaller));
+    }
+}
+
+/// Largest animated GIF the social network accepts.
+pub const MAX_ANIMATION_BYTES: usize = 15 * 1024 * 1024;
+/// Largest frame of an animated GIF the social network accepts.
+pub const MAX_ANIMATION_FRAME: (u32, u32) = (1280, 1080);
+/// Below this long side an animation is no longer worth posting; its still is posted instead.
+const MIN_ANIMATION_SIDE: u32 = 160;
+
+/// An animation re-encoded as a GIF from its decoded frames (so it carries no comments, XMP
+/// or other metadata of the original), scaled to fit [`MAX_ANIMATION_FRAME`] and, by
+/// shrinking further, [`MAX_ANIMATION_BYTES`]. `frames` yields the frames afresh on each
+/// call, so memory holds one frame at a time whatever the animation's length. `None` when it
+/// cannot be made to fit.
+pub(crate) fn animation<I>(
+    frames: impl Fn() -> Result<I>,
+    width: u32,
+    height: u32,
+) -> Result<Option<Prepared>>
+where
+    I: Iterator<Item = Result<image::Frame>>,
+{
+    let (max_w, max_h) = MAX_ANIMATION_FRAME;
+    let mut scale = (f64::from(max_w) / f64::from(width)).min(f64::from(max_h) / f64::from(height)).min(1.0);
+    loop {
+        let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
+        let (w, h) = (size(width), size(height));
+        if w.max(h) < MIN_ANIMATION_SIDE.min(width.max(height)) {
+            return Ok(None);
+        }
+        let mut out = Capped(Vec::new());
+        let fitted = encode_gif(frames()?, w, h, &mut out)?;
+        if fitted {
+            let why = if (w, h) == (width, height) {
+                "animated GIF: every frame checked; re-encoded without its metadata".to_string()
+            } else {
+                format!(
+                    "animated GIF: every frame checked; re-encoded at {w}×{h} to fit the platform's limits"
+                )
+            };
+            return Ok(Some(Prepared {
+                bytes: out.0,
+                ext: "gif",
+                copy: CopyMethod { lossless: false, why },
+            }));
+        }
+        scale *= 0.75;
+    }
+}
+
+/// Encodes `frames` at `w`×`h` into `out`; `false` when it grew past [`MAX_ANIMATION_BYTES`].
+fn encode_gif(
+    frames: impl Iterator<Item = Result<image::Frame>>,
+    w: u32,
+    h: u32,
+    out: &mut Capped,
+) -> Result<bool> {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    // Speed 10 of 30 quantises colours several times faster than the default and looks the
+    // same on photos; the encoder is the slow part of a long animation.
+    let mut encoder = GifEncoder::new_with_speed(&mut *out, 10);
+    encoder.set_repeat(Repeat::Infinite).map_err(encode_failed)?;
+    for frame in frames {
+        let frame = frame?;
+        let delay = frame.delay();
+        let picture = DynamicImage::ImageRgba8(frame.into_buffer());
+        let scaled = crate::resize::to_size(&picture, w, h, fast_image_resize::FilterType::Lanczos3);
+        let frame = image::Frame::from_parts(scaled.into_rgba8(), 0, 0, delay);
+        match encoder.encode_frame(frame) {
+            Ok(()) => {}
+            Err(image::ImageError::IoError(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Ok(false)
+            }
+            Err(e) => return Err(encode_failed(e)),
+        }
+    }
+    drop(encoder);
+    Ok(out.0.len() <= MAX_ANIMATION_BYTES)
+}
+
+/// An in-memory file that refuses to grow past [`MAX_ANIMATION_BYTES`], so an animation that
+/// cannot fit is abandoned as soon as that is clear rather than encoded to the end.
+struct Capped(Vec<u8>);
+
+impl Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_ANIMATION_BYTES {
+            return Err(std::io::ErrorKind::FileTooLarge.into());
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -172,7 +274,7 @@ pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<P
 /// Removes an earlier run's copy of a photo that this run did not find safe, so the ready
 /// folder never keeps a photo the current settings hold back.
 pub(crate) fn withdraw(ready: &Path, stem: &str) -> Result<()> {
-    for ext in ["jpg", "png"] {
+    for ext in ["jpg", "png", "gif"] {
         let path = ready.join(format!("{stem}.{ext}"));
         match fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -187,6 +289,29 @@ pub(crate) fn withdraw(ready: &Path, stem: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_animation_too_big_for_the_platform_is_scaled_until_it_fits() {
+        // Noise does not compress: 12 such frames at 1280×960 are well over 15 MB as a GIF.
+        let mut seed = 1u32;
+        let frame = |seed: &mut u32| {
+            let noise = image::RgbaImage::from_fn(1600, 1200, |_, _| {
+                *seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let [r, g, b, _] = seed.to_le_bytes();
+                image::Rgba([r, g, b, 255])
+            });
+            image::Frame::new(noise)
+        };
+        let frames: Vec<image::Frame> = (0..12).map(|_| frame(&mut seed)).collect();
+        let prepared = animation(|| Ok(frames.clone().into_iter().map(Ok)), 1600, 1200).unwrap().unwrap();
+        assert!(prepared.bytes.len() <= MAX_ANIMATION_BYTES, "{}", prepared.bytes.len());
+        let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&prepared.bytes)).unwrap();
+        let decoded = image::AnimationDecoder::into_frames(decoder).collect_frames().unwrap();
+        assert_eq!(decoded.len(), 12);
+        let (w, h) = decoded[0].buffer().dimensions();
+        assert!(w <= 1280 && h <= 1080 && w < 1280, "{w}×{h}: scaled below the frame limit to fit 15 MB");
+        assert!(prepared.copy.why.contains("to fit"), "{}", prepared.copy.why);
+    }
 
     #[test]
     fn the_same_photo_always_gets_the_same_neutral_name() {
