@@ -27,6 +27,10 @@ fn card_jpeg(exif_gps: bool) -> Vec<u8> {
     support::jpeg_with_exif(&support::test_card(320, 240), 1, exif_gps)
 }
 
+fn card_rgba(w: u32, h: u32) -> image::RgbaImage {
+    image::DynamicImage::ImageRgb8(support::test_card(w, h)).to_rgba8()
+}
+
 fn run_on(filter: &Filter, files: &[(&str, Vec<u8>)]) -> (tempfile::TempDir, postsafe::Report, PathBuf) {
     let root = tempfile::tempdir().unwrap();
     for (name, bytes) in files {
@@ -139,6 +143,15 @@ fn exiftool_finds_no_position_time_name_or_thumbnail_in_any_output() {
         .status()
         .unwrap();
     assert!(wrote.success());
+    // An animation goes out animated, so its comment and XMP blocks must not go with it.
+    let animation = photos.join("animation.gif");
+    fs::write(&animation, support::animation(&[card_rgba(160, 120), card_rgba(160, 120)])).unwrap();
+    let wrote = Command::new("exiftool")
+        .args(["-q", "-overwrite_original", "-Comment=Sophie Martin", "-XMP-dc:Description=Sophie Martin"])
+        .arg(&animation)
+        .status()
+        .unwrap();
+    assert!(wrote.success());
     let out = root.path().join("out");
     let report = without_roster().run(&[&photos], &out, &()).unwrap();
     let outputs: Vec<PathBuf> =
@@ -158,7 +171,7 @@ fn exiftool_finds_no_position_time_name_or_thumbnail_in_any_output() {
             if ["SourceFile", "ExifTool:", "System:", "File:"].iter().any(|g| tag.starts_with(g)) {
                 continue;
             }
-            let allowed = ["JFIF:", "PNG:", "PNG-pHYs:", "Adobe:", "Composite:", "ICC"]
+            let allowed = ["JFIF:", "PNG:", "PNG-pHYs:", "Adobe:", "Composite:", "ICC", "GIF:"]
                 .iter()
                 .any(|g| tag.starts_with(g))
                 || tag == "IFD0:Orientation";

@@ -258,25 +258,14 @@ fn a_damaged_photo_makes_the_exit_status_one() {
     assert_eq!(bad_usage.status.code(), Some(2));
 }
 
-/// A GIF animation of `frames`, all the size of the first.
-fn animation(frames: &[image::RgbaImage]) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = image::codecs::gif::GifEncoder::new(&mut out);
-        let frames = frames.iter().map(|f| image::Frame::new(f.clone()));
-        encoder.encode_frames(frames).expect("encode GIF");
-    }
-    out
-}
-
 #[test]
 fn one_face_in_any_frame_holds_the_whole_animation_back() {
     let portrait = image::open(photos::photo("grace_hopper.jpg")).unwrap().to_rgba8();
     let (w, h) = portrait.dimensions();
     let card = image::DynamicImage::ImageRgb8(support::test_card(w, h)).to_rgba8();
     let (_root, input, out) = batch(&[
-        ("face-at-the-end.gif", animation(&[card.clone(), card.clone(), portrait])),
-        ("no-face.gif", animation(&[card.clone(), card.clone(), card])),
+        ("face-at-the-end.gif", support::animation(&[card.clone(), card.clone(), portrait])),
+        ("no-face.gif", support::animation(&[card.clone(), card.clone(), card])),
     ]);
     let report = filter().run(&[&input], &out, &()).unwrap();
     let held = outcome_of(&report, "face-at-the-end.gif");
@@ -295,7 +284,8 @@ fn a_face_free_animation_goes_out_animated() {
             image::Rgba([((x + shift) * 3) as u8, (y * 2) as u8, 90, 255])
         })
     };
-    let (_root, input, out) = batch(&[("waves.gif", animation(&[card(0), card(20), card(40), card(60)]))]);
+    let (_root, input, out) =
+        batch(&[("waves.gif", support::animation(&[card(0), card(20), card(40), card(60)]))]);
     let report = filter().run(&[&input], &out, &()).unwrap();
     let entry = outcome_of(&report, "waves.gif");
     assert_eq!(entry.outcome, Outcome::Ready, "{}", report.to_json());

@@ -124,3 +124,14 @@ pub fn with_comment_and_person_tag(jpeg: &[u8], text: &str, person: &str) -> Vec
     out.extend_from_slice(&jpeg[2..]);
     out
 }
+
+/// A GIF animation of `frames`, all shown on a canvas the size of the first.
+pub fn animation(frames: &[image::RgbaImage]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut out);
+        let frames = frames.iter().map(|f| image::Frame::new(f.clone()));
+        encoder.encode_frames(frames).expect("encode GIF");
+    }
+    out
+}
