@@ -80,6 +80,14 @@ pub enum Error {
         /// The panic message.
         reason: String,
     },
+    /// An evaluation manifest is not in the expected form.
+    #[error("{path}: not a usable manifest: {reason}")]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong, and on which line.
+        reason: String,
+    },
     /// The options are inconsistent.
     #[error("{0}")]
     Options(String),

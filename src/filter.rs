@@ -87,7 +87,7 @@ impl Filter {
     /// Checks one upright picture already in memory.
     pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
         let posted = resize::fit_within(image, self.options.max_side);
-        let faces_posted = self.faces_in(&posted)?;
+        let faces_posted = self.faces_in(&posted, self.options.threshold)?;
         let back_to_input = f64::from(image.width()) / f64::from(posted.width());
         let faces =
             faces_posted.iter().map(|f| f.scaled(back_to_input, image.width(), image.height())).collect();
@@ -101,9 +101,9 @@ impl Filter {
         Ok(Verdict { outcome, faces, publishable })
     }
 
-    /// Faces in `picture` as the detector sees it: transparent areas over white, as a
-    /// viewer shows them.
-    fn faces_in(&self, picture: &DynamicImage) -> Result<Vec<Face>> {
+    /// Faces scoring at least `threshold` in `picture` as the detector sees it: transparent
+    /// areas over white, as a viewer shows them.
+    fn faces_in(&self, picture: &DynamicImage, threshold: f32) -> Result<Vec<Face>> {
         let rgb = match picture {
             DynamicImage::ImageRgba8(rgba) => {
                 let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
@@ -116,19 +116,46 @@ impl Filter {
             DynamicImage::ImageRgb8(_) => picture.clone(),
             other => DynamicImage::ImageRgb8(other.to_rgb8()),
         };
-        self.detector.faces(&rgb, self.options.min_face, self.options.threshold)
+        self.detector.faces(&rgb, self.options.min_face, threshold)
+    }
+
+    /// The best face score, at least `floor`, in the photo at `path` as [`Filter::run`] would
+    /// analyse it (every frame of an animation); `None` when nothing scores `floor`.
+    pub(crate) fn best_score(&self, path: &Path, floor: f32) -> Result<Option<f32>> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let decoded = read::decode(path, &bytes)?;
+        let best_in = |picture: &DynamicImage| -> Result<Option<f32>> {
+            let posted = resize::fit_within(picture, self.options.max_side);
+            Ok(self.faces_in(&posted, floor)?.iter().map(|f| f.score).reduce(f32::max))
+        };
+        let mut best = best_in(&decoded.image)?;
+        if decoded.format == Some(ImageFormat::Gif) {
+            for frame in read::gif_frames(path, &bytes)?.skip(1) {
+                let score = best_in(&DynamicImage::ImageRgba8(frame?.into_buffer()))?;
+                best = best.into_iter().chain(score).reduce(f32::max);
+            }
+        }
+        Ok(best)
+    }
+
+    /// Runs `work` on this filter's threads.
+    pub(crate) fn in_pool<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        match &self.pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
     }
 
     /// `posted` with its faces covered, checked again by the detector; `None` (hold back)
     /// when a face is still found even after covering with flat colour.
     fn covered(&self, mut posted: DynamicImage, faces: &[Face]) -> Result<Option<DynamicImage>> {
         redact::cover(&mut posted, faces, false);
-        let left = self.faces_in(&posted)?;
+        let left = self.faces_in(&posted, self.options.threshold)?;
         if left.is_empty() {
             return Ok(Some(posted));
         }
         redact::cover(&mut posted, &left, true);
-        Ok(self.faces_in(&posted)?.is_empty().then_some(posted))
+        Ok(self.faces_in(&posted, self.options.threshold)?.is_empty().then_some(posted))
     }
 
     /// Runs the whole job: every picture under `inputs` is checked, safe copies go to
@@ -156,10 +183,7 @@ impl Filter {
                 })
                 .collect::<Vec<_>>()
         };
-        let photos = match &self.pool {
-            Some(pool) => pool.install(work),
-            None => work(),
-        };
+        let photos = self.in_pool(work);
         let report = Report::new(photos);
         report.write_into(out_dir)?;
         Ok(report)

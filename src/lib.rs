@@ -33,6 +33,7 @@
 mod decide;
 mod detect;
 mod error;
+mod eval;
 mod filter;
 mod heif;
 mod metadata;
@@ -48,6 +49,7 @@ mod write;
 pub use decide::Outcome;
 pub use detect::Face;
 pub use error::{Error, Result};
+pub use eval::{CurvePoint, Evaluation, Judged, Label, Labelled, Manifest, Score, CURVE_FLOOR};
 pub use filter::{Filter, Progress, Verdict};
 pub use heif::SUPPORTED as HEIC_SUPPORTED;
 pub use metadata::Field;

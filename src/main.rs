@@ -1,7 +1,7 @@
 //! The `postsafe` command: a thin shell over the library that turns flags into [`Options`],
 //! shows progress, and prints the outcome.
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use postsafe::{FaceAction, Filter, Options, Outcome, PhotoReport, Progress};
 use std::path::{Path, PathBuf};
@@ -17,6 +17,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// into a ready-to-post folder.
 #[derive(Parser, Debug)]
 #[command(version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Cli {
     /// Photos and folders to check (folders are searched, including subfolders).
     #[arg(required = true, value_name = "INPUT")]
@@ -26,6 +27,48 @@ struct Cli {
     #[arg(short, long, value_name = "DIR", help_heading = "Output")]
     out: Option<PathBuf>,
 
+    #[command(flatten)]
+    shown: Shown,
+
+    /// Class list, one name per line: photos whose file name, folder or metadata (caption,
+    /// keywords, people tags…) name anyone on it are held back.
+    #[arg(long, value_name = "FILE", help_heading = "Names")]
+    names: Option<PathBuf>,
+
+    /// What to do with a photo that shows a face.
+    #[arg(long, value_enum, default_value_t = Faces::Hold, value_name = "WHAT", help_heading = "Faces")]
+    faces: Faces,
+
+    #[command(flatten)]
+    detection: Detection,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Measure recall and false hold-backs on labelled photos.
+    ///
+    /// MANIFEST is a tab-separated file whose header names at least the columns file, label
+    /// (face or noface) and category; files are relative to the manifest's folder. Nothing is
+    /// written. `cargo run --release --example eval_set` builds the project's own set.
+    #[command(after_help = EVAL_EXIT_CODES)]
+    Eval {
+        /// The labelled photos.
+        manifest: PathBuf,
+
+        #[command(flatten)]
+        shown: Shown,
+
+        #[command(flatten)]
+        detection: Detection,
+    },
+}
+
+/// What is printed.
+#[derive(Args, Debug)]
+struct Shown {
     /// Print the JSON report to standard output (and nothing else there).
     #[arg(long, help_heading = "Output")]
     json: bool,
@@ -33,11 +76,11 @@ struct Cli {
     /// Show no progress bar and no summary.
     #[arg(short, long, help_heading = "Output")]
     quiet: bool,
+}
 
-    /// What to do with a photo that shows a face.
-    #[arg(long, value_enum, default_value_t = Faces::Hold, value_name = "WHAT", help_heading = "Faces")]
-    faces: Faces,
-
+/// How faces are searched for.
+#[derive(Args, Debug)]
+struct Detection {
     /// Smallest face to find, as its width in pixels in the posted photo (long side 2048).
     #[arg(long, value_name = "PX", default_value_t = Options::default().min_face, help_heading = "Faces")]
     min_face: u32,
@@ -46,11 +89,6 @@ struct Cli {
     #[arg(long, value_name = "F", default_value_t = Options::DEFAULT_THRESHOLD, help_heading = "Faces")]
     threshold: f32,
 
-    /// Class list, one name per line: photos whose file name, folder or metadata (caption,
-    /// keywords, people tags…) name anyone on it are held back.
-    #[arg(long, value_name = "FILE", help_heading = "Names")]
-    names: Option<PathBuf>,
-
     /// Use this CenterFace ONNX model instead of the built-in one.
     #[arg(long, value_name = "PATH", help_heading = "Faces")]
     model: Option<PathBuf>,
@@ -58,6 +96,19 @@ struct Cli {
     /// Photos to analyse at once [default: one per processor core].
     #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
     threads: Option<usize>,
+}
+
+impl Detection {
+    fn options(&self, roster: postsafe::Roster) -> Options {
+        Options {
+            min_face: self.min_face,
+            threshold: self.threshold,
+            model: self.model.clone(),
+            threads: self.threads,
+            roster,
+            ..Options::default()
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -83,6 +134,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> ExitCode {
+    if let Some(Command::Eval { manifest, shown, detection }) = &cli.command {
+        return evaluate(manifest, shown, detection);
+    }
     let roster = match &cli.names {
         None => postsafe::Roster::default(),
         Some(path) => match postsafe::Roster::from_file(path) {
@@ -103,27 +157,15 @@ fn run(cli: &Cli) -> ExitCode {
             }
         },
     };
-    let options = Options {
-        faces: match cli.faces {
-            Faces::Hold => FaceAction::Hold,
-            Faces::Blur => FaceAction::Blur,
-        },
-        min_face: cli.min_face,
-        threshold: cli.threshold,
-        model: cli.model.clone(),
-        threads: cli.threads,
-        roster,
-        ..Options::default()
+    let faces = match cli.faces {
+        Faces::Hold => FaceAction::Hold,
+        Faces::Blur => FaceAction::Blur,
+    };
+    let Some(filter) = filter(Options { faces, ..cli.detection.options(roster) }) else {
+        return ExitCode::from(2);
     };
     let out = cli.out.clone().unwrap_or_else(|| default_out(&cli.inputs[0]));
-    let filter = match Filter::new(options) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("postsafe: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let bar = Bar::new(cli.quiet);
+    let bar = Bar::new(cli.shown.quiet);
     let report = match filter.run(&cli.inputs, &out, &bar) {
         Ok(r) => r,
         Err(e) => {
@@ -133,21 +175,59 @@ fn run(cli: &Cli) -> ExitCode {
         }
     };
     bar.0.finish_and_clear();
-    if cli.json {
-        println!("{}", report.to_json());
-    }
-    if !cli.quiet {
-        let summary = report.human_summary(&out);
-        if cli.json {
-            eprintln!("{summary}");
-        } else {
-            println!("{summary}");
-        }
-    }
+    cli.shown.print(|| report.to_json(), || report.human_summary(&out));
     if report.summary.error > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+const EVAL_EXIT_CODES: &str = "Exit status: 0 when every face photo was held back, 1 when a face \
+photo would have been posted or a photo could not be read, 2 when the command itself is wrong.";
+
+fn evaluate(manifest: &Path, shown: &Shown, detection: &Detection) -> ExitCode {
+    let manifest = match postsafe::Manifest::from_file(manifest) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("postsafe: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(filter) = filter(detection.options(postsafe::Roster::default())) else {
+        return ExitCode::from(2);
+    };
+    let bar = Bar::new(shown.quiet);
+    let evaluation = filter.evaluate(&manifest, &bar);
+    bar.0.finish_and_clear();
+    shown.print(|| evaluation.to_json(), || evaluation.human_summary());
+    let failed = evaluation.photos.iter().any(|p| p.error.is_some());
+    if failed || evaluation.overall.held_back_faces < evaluation.overall.face_photos {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The filter for `options`, or `None` after saying why it cannot be made.
+fn filter(options: Options) -> Option<Filter> {
+    Filter::new(options).map_err(|e| eprintln!("postsafe: {e}")).ok()
+}
+
+impl Shown {
+    /// JSON on standard output when asked for, and the summary for people on standard output,
+    /// or on standard error when standard output carries the JSON.
+    fn print(&self, json: impl FnOnce() -> String, summary: impl FnOnce() -> String) {
+        if self.json {
+            println!("{}", json());
+        }
+        if !self.quiet {
+            if self.json {
+                eprintln!("{}", summary());
+            } else {
+                println!("{}", summary());
+            }
+        }
     }
 }
 

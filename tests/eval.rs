@@ -1,0 +1,78 @@
+//! Recall can be measured by anyone: `postsafe eval` scores the filter on labelled photos.
+
+mod support;
+
+use postsafe::{Filter, Label, Manifest, Options};
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+/// A manifest over the pinned photos, as a person labelled them.
+fn pinned_manifest(dir: &Path) -> std::path::PathBuf {
+    let mut text = String::from("file\tlabel\tcategory\tsource\n");
+    for (paths, label, category) in [
+        (support::photos::with_faces(), "face", "pinned-faces"),
+        (support::photos::face_free(), "noface", "pinned"),
+    ] {
+        for path in paths {
+            text.push_str(&format!("{}\t{label}\t{category}\tpinned test photo\n", path.display()));
+        }
+    }
+    let manifest = dir.join("manifest.tsv");
+    fs::write(&manifest, text).unwrap();
+    manifest
+}
+
+#[test]
+fn every_pinned_face_photo_is_held_back_and_no_face_free_one_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = Manifest::from_file(&pinned_manifest(dir.path())).unwrap();
+    let evaluation = Filter::new(Options::default()).unwrap().evaluate(&manifest, &());
+    assert_eq!(evaluation.overall.recall(), Some(1.0), "{}", evaluation.human_summary());
+    assert_eq!(evaluation.overall.false_hold_back_rate(), Some(0.0), "{}", evaluation.human_summary());
+    assert_eq!(evaluation.categories["pinned-faces"].face_photos, support::photos::with_faces().len());
+    // The curve agrees with the decisions at the threshold in use.
+    let in_use = evaluation.curve.iter().find(|p| (p.threshold - 0.4).abs() < 1e-6).unwrap();
+    assert_eq!(in_use.score, evaluation.overall);
+    // Every face photo's best score is at or above the threshold, every other's below it.
+    for p in &evaluation.photos {
+        assert_eq!(p.best_score.unwrap() >= 0.4, p.label == Label::Face, "{p:?}");
+    }
+}
+
+#[test]
+fn a_missed_face_is_listed_and_fails_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.tsv");
+    // The coffee cup labelled as a face photo stands in for a face the detector misses.
+    let coffee = support::photos::photo("coffee.png");
+    let portrait = support::photos::photo("grace_hopper.jpg");
+    fs::copy(&coffee, dir.path().join("coffee.png")).unwrap();
+    fs::copy(&portrait, dir.path().join("portrait.jpg")).unwrap();
+    fs::write(&manifest, "file\tlabel\tcategory\ncoffee.png\tface\tstand-in\nportrait.jpg\tface\tportrait\n")
+        .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_postsafe"))
+        .arg("eval")
+        .arg(&manifest)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(json["overall"]["face_photos"], 2);
+    assert_eq!(json["overall"]["held_back_faces"], 1);
+    let summary = String::from_utf8_lossy(&run.stderr);
+    let missed = summary.split("Missed faces").nth(1).expect("a list of missed faces");
+    assert!(missed.contains("coffee.png") && !missed.contains("portrait.jpg"), "{summary}");
+}
+
+#[test]
+fn a_manifest_without_a_label_column_is_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.tsv");
+    fs::write(&manifest, "file,label,category\na.jpg,face,x\n").unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_postsafe")).arg("eval").arg(&manifest).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(said.contains("manifest.tsv") && said.contains("separated by tabs"), "{said}");
+}
