@@ -19,7 +19,7 @@ use image::{DynamicImage, ImageDecoder, ImageReader, Rgb, RgbImage};
 use photos::{Pinned, Shows};
 use postsafe::{Face, Filter, Options};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -56,11 +56,14 @@ const FACE_FREE_SOURCES: &[&str] = &[
 
 /// Face-free photos that become the large scenes tiny faces are put into.
 const SCENES: &[&str] =
-    &["rocks_10mp.jpg", "pendant.jpg", "grass_field.jpg", "snow.jpg", "leuvenA.jpg", "building.jpg"];
+    &["rocks_10mp.jpg", "pendant.jpg", "grand_canyon_3.jpg", "snow.jpg", "leuvenA.jpg", "building.jpg"];
+
+/// The long side of a photo as postsafe posts it, and so as its detector sees it.
+const POSTED_SIDE: u32 = 2048;
 
 /// Scenes are as large as postsafe posts a photo, so a face pasted 16 px tall is 16 px tall
 /// where the detector looks for it.
-const SCENE_W: u32 = 2048;
+const SCENE_W: u32 = POSTED_SIDE;
 const SCENE_H: u32 = 1536;
 
 /// Derived pictures are saved as JPEG, as a camera or phone would.
@@ -194,6 +197,7 @@ fn build(out: &Path) -> Result<(), String> {
         writeln!(manifest, "{}\t{label}\t{}\t{}", row.file, row.category, row.source).expect("a String");
     }
     write_if_changed(&out.join("manifest.tsv"), manifest.as_bytes())?;
+    remove_stale(out, &rows)?;
     print_summary(&rows);
     println!("{} pictures in {} ({:.1} s)", rows.len(), out.display(), started.elapsed().as_secs_f64());
     Ok(())
@@ -219,47 +223,24 @@ fn derived_jobs<'a>(
     scenes: &'a [(Source, RgbImage)],
 ) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
-    let named = |stem: &str, category: &str| format!("derived/{stem}_{category}.jpg");
 
     for (i, FaceSource { photo, face }) in faces.iter().enumerate() {
-        let (image, stem) = (&photo.image, photo.stem());
-        jobs.push(Job::new(
-            named(stem, "rotated-90"),
-            true,
-            "rotated-90",
-            photo.source("turned 90° clockwise in the pixels"),
-            move || imageops::rotate90(image),
-        ));
-        jobs.push(Job::new(
-            named(stem, "rotated-180"),
-            true,
-            "rotated-180",
-            photo.source("turned 180° in the pixels"),
-            move || imageops::rotate180(image),
-        ));
+        jobs.extend(Change::ALL.map(|change| changed(photo, change, true)));
+        let image = &photo.image;
         let cut = Cut::ALL[i % Cut::ALL.len()];
         jobs.push(Job::new(
-            named(stem, "half-outside"),
+            derived_file(photo.stem(), "half-outside"),
             true,
             "half-outside",
             photo.source(&format!("cropped through the middle of the face, {} outside", cut.describe())),
             move || cut.apply(image, face),
         ));
-        for change in Change::ALL {
-            jobs.push(Job::new(
-                named(stem, change.category(true)),
-                true,
-                change.category(true),
-                photo.source(change.describe()),
-                move || change.apply(&fit(image, SCENE_W)),
-            ));
-        }
         let (scene_photo, scene) = &scenes[i % scenes.len()];
         for (height, category) in [(16, "tiny-16px"), (24, "tiny-24px")] {
             let mut rng = Rng(i as u64 * 2 + u64::from(height));
             let (x, y) = (rng.below(SCENE_W * 3 / 4) + SCENE_W / 8, rng.below(SCENE_H * 3 / 4) + SCENE_H / 8);
             jobs.push(Job::new(
-                named(stem, category),
+                derived_file(photo.stem(), category),
                 true,
                 category,
                 photo.source(&format!(
@@ -293,7 +274,7 @@ fn derived_jobs<'a>(
     }
     for (scene_photo, scene) in scenes {
         jobs.push(Job::new(
-            named(scene_photo.stem(), "scene"),
+            derived_file(scene_photo.stem(), "scene"),
             false,
             "noface-scene",
             scene_photo.source(&format!("scaled and cropped to {SCENE_W}x{SCENE_H}, as used for tiny faces")),
@@ -302,44 +283,41 @@ fn derived_jobs<'a>(
     }
 
     for (i, photo) in face_free.iter().enumerate() {
-        let (image, stem) = (&photo.image, photo.stem());
-        jobs.push(Job::new(
-            named(stem, "noface-rotated-90"),
-            false,
-            "noface-rotated",
-            photo.source("turned 90° clockwise in the pixels"),
-            move || imageops::rotate90(image),
-        ));
-        jobs.push(Job::new(
-            named(stem, "noface-rotated-180"),
-            false,
-            "noface-rotated",
-            photo.source("turned 180° in the pixels"),
-            move || imageops::rotate180(image),
-        ));
         if i < 6 {
+            let image = &photo.image;
             jobs.push(Job::new(
-                named(stem, "noface-12mp"),
+                derived_file(photo.stem(), "noface-12mp"),
                 false,
                 "noface-12mp",
                 photo.source("scaled to 12 megapixels"),
                 move || to_megapixels(image, 12),
             ));
         }
-        // Each change on half of the photos keeps the set from growing for little gain.
         for (k, change) in Change::ALL.into_iter().enumerate() {
-            if (i + k) % 2 == 0 {
-                jobs.push(Job::new(
-                    named(stem, change.category(false)),
-                    false,
-                    change.category(false),
-                    photo.source(change.describe()),
-                    move || change.apply(&fit(image, SCENE_W)),
-                ));
+            // A turned photo is the commonest of these in a school's batch, so every photo is
+            // turned; each other change on half of them keeps the set from growing for little gain.
+            if change.turns() || (i + k) % 2 == 0 {
+                jobs.push(changed(photo, change, false));
             }
         }
     }
     jobs
+}
+
+fn derived_file(stem: &str, category: &str) -> String {
+    format!("derived/{stem}_{category}.jpg")
+}
+
+/// `photo` with `change` made to the whole picture.
+fn changed(photo: &Source, change: Change, face: bool) -> Job<'_> {
+    let category = change.category(face);
+    Job::new(
+        derived_file(photo.stem(), category),
+        face,
+        category,
+        photo.source(change.describe()),
+        move || change.apply(&photo.image),
+    )
 }
 
 /// Where a crop through the face leaves the half that is outside the picture.
@@ -373,22 +351,34 @@ impl Cut {
     }
 }
 
-/// A change of the whole picture that makes a face harder to see.
+/// A change of the whole picture that makes a face harder to find.
 #[derive(Clone, Copy)]
 enum Change {
+    /// A phone held sideways or upside down whose orientation got lost.
+    Turn90,
+    Turn180,
     Dark,
     MotionBlur,
     LowContrast,
 }
 
 impl Change {
-    const ALL: [Change; 3] = [Change::Dark, Change::MotionBlur, Change::LowContrast];
+    const ALL: [Change; 5] =
+        [Change::Turn90, Change::Turn180, Change::Dark, Change::MotionBlur, Change::LowContrast];
+
+    fn turns(self) -> bool {
+        matches!(self, Change::Turn90 | Change::Turn180)
+    }
 
     fn category(self, face: bool) -> &'static str {
         match (self, face) {
+            (Change::Turn90, true) => "rotated-90",
+            (Change::Turn180, true) => "rotated-180",
             (Change::Dark, true) => "dark",
             (Change::MotionBlur, true) => "motion-blur",
             (Change::LowContrast, true) => "low-contrast",
+            (Change::Turn90, false) => "noface-rotated-90",
+            (Change::Turn180, false) => "noface-rotated-180",
             (Change::Dark, false) => "noface-dark",
             (Change::MotionBlur, false) => "noface-motion-blur",
             (Change::LowContrast, false) => "noface-low-contrast",
@@ -397,6 +387,8 @@ impl Change {
 
     fn describe(self) -> &'static str {
         match self {
+            Change::Turn90 => "turned 90° clockwise in the pixels",
+            Change::Turn180 => "turned 180° in the pixels",
             Change::Dark => "at most 2048 px, exposure 5 stops down (linear light / 32)",
             Change::MotionBlur => "at most 2048 px, horizontal box blur 15 px wide",
             Change::LowContrast => "at most 2048 px, contrast cut to 20% around a light grey, like fog",
@@ -405,12 +397,15 @@ impl Change {
 
     fn apply(self, image: &RgbImage) -> RgbImage {
         match self {
-            Change::Dark => map_levels(image, |v| {
+            Change::Turn90 => imageops::rotate90(image),
+            Change::Turn180 => imageops::rotate180(image),
+            // The rest are sized as posted first, so a 15 px blur is 15 px where the detector looks.
+            Change::Dark => map_levels(&fit(image, POSTED_SIDE), |v| {
                 let linear = (f32::from(v) / 255.0).powf(2.2) / 32.0;
                 linear.powf(1.0 / 2.2) * 255.0
             }),
-            Change::MotionBlur => box_blur_horizontal(image, 15),
-            Change::LowContrast => map_levels(image, |v| 120.0 + 0.2 * f32::from(v)),
+            Change::MotionBlur => box_blur_horizontal(&fit(image, POSTED_SIDE), 15),
+            Change::LowContrast => map_levels(&fit(image, POSTED_SIDE), |v| 120.0 + 0.2 * f32::from(v)),
         }
     }
 }
@@ -563,6 +558,22 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), String> {
     fs::write(&temp, bytes)
         .and_then(|()| fs::rename(&temp, path))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Deletes pictures an earlier run wrote that are no longer in the manifest (a photo dropped
+/// from the pinned list, a renamed derivation), so a folder-wide run sees only the set.
+fn remove_stale(out: &Path, rows: &[Row]) -> Result<(), String> {
+    let listed: HashSet<PathBuf> = rows.iter().map(|row| out.join(&row.file)).collect();
+    for dir in ["originals", "derived"] {
+        let dir = out.join(dir);
+        let entries = fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        for path in entries.filter_map(|entry| Some(entry.ok()?.path())) {
+            if path.is_file() && !listed.contains(&path) {
+                fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn print_summary(rows: &[Row]) {
