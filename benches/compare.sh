@@ -26,6 +26,7 @@ Raw results of the last call are kept in .cache/compare-results/.
 EOF
 }
 
+# shellcheck source=peer/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peer/common.sh"
 
 photos=40 runs=3 threads=""

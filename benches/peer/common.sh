@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by benches/deface_eval.sh and benches/compare.sh (sourced, not run).
 #
 # Sets ROOT (the repository) and PEER (this folder), and provides:
@@ -32,6 +33,7 @@ peer_venv() {
             || die "pip could not install $req"
         echo "$want" >"$venv/.requirements-sha256"
     fi
+    # shellcheck disable=SC2034  # PY is for the scripts that source this file
     PY="$venv/bin/python"
 }
 
