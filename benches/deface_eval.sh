@@ -56,13 +56,6 @@ mkdir -p "$out"
 out="$(realpath "$out")"
 
 peer_venv
-if [[ $with_postsafe == 1 ]]; then peer_postsafe; fi
-
-machine="$(peer_machine)"
-say "$machine"
-say "Manifest: $manifest"
-say "Results:  $out"
-say ""
 
 # The photos, resolved as the manifest reader resolves them (this also checks the manifest).
 files_list="$(mktemp)"
@@ -74,6 +67,13 @@ def main():
 main_guard(main)' "$PEER" "$manifest" >"$files_list" || { rm -f "$files_list"; exit 2; }
 mapfile -t files <"$files_list"
 rm -f "$files_list"
+
+if [[ $with_postsafe == 1 ]]; then peer_postsafe; fi
+machine="$(peer_machine)"
+say "$machine"
+say "Manifest: $manifest"
+say "Results:  $out"
+say ""
 
 # deface, in one Python process, timed as a whole (Python start, imports, model load, photos).
 save_args=()
@@ -94,7 +94,7 @@ if [[ $with_postsafe == 1 ]]; then
     say "postsafe: ${#files[@]} photos, -j $threads..."
     status=0
     /usr/bin/time -f '%e %M %U %S' -o "$out/postsafe-time.txt" \
-        "$POSTSAFE" --json -q -j "$threads" -o "$work/out" -- "${files[@]}" \
+        "$POSTSAFE" --faces hold --json -q -j "$threads" -o "$work/out" -- "${files[@]}" \
         >"$out/postsafe-report.json" 2>"$out/postsafe.log" || status=$?
     # Exit 1 means some photo could not be read: that is a result (listed as an error), not a failure.
     [[ $status == 0 || $status == 1 ]] || { cat "$out/postsafe.log" >&2; die "postsafe exited with $status (log: $out/postsafe.log)"; }
