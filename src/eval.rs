@@ -133,8 +133,8 @@ pub struct Judged {
     pub label: Label,
     /// Its category.
     pub category: String,
-    /// The detector's best face score anywhere in it (every frame of an animation); `None`
-    /// when it could not be analysed.
+    /// The detector's best face score anywhere in it (every frame of an animation), 0 when
+    /// nothing scored [`CURVE_FLOOR`]; `None` when it could not be analysed.
     pub best_score: Option<f32>,
     /// Whether postsafe holds it back with the evaluated settings (photos it cannot analyse
     /// count as held back: they are never posted).

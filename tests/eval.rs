@@ -32,11 +32,12 @@ fn every_pinned_face_photo_is_held_back_and_no_face_free_one_is() {
     assert_eq!(evaluation.overall.false_hold_back_rate(), Some(0.0), "{}", evaluation.human_summary());
     assert_eq!(evaluation.categories["pinned-faces"].face_photos, support::photos::with_faces().len());
     // The curve agrees with the decisions at the threshold in use.
-    let in_use = evaluation.curve.iter().find(|p| (p.threshold - 0.4).abs() < 1e-6).unwrap();
+    let in_use =
+        evaluation.curve.iter().find(|p| (p.threshold - Options::DEFAULT_THRESHOLD).abs() < 1e-6).unwrap();
     assert_eq!(in_use.score, evaluation.overall);
     // Every face photo's best score is at or above the threshold, every other's below it.
     for p in &evaluation.photos {
-        assert_eq!(p.best_score.unwrap() >= 0.4, p.label == Label::Face, "{p:?}");
+        assert_eq!(p.best_score.unwrap() >= Options::DEFAULT_THRESHOLD, p.label == Label::Face, "{p:?}");
     }
 }
 
