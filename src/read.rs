@@ -2,7 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::heif::Refusal;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -110,11 +111,20 @@ pub(crate) struct Decoded {
     /// The EXIF orientation (1–8) that was applied to make `image` upright (1 for HEIF, which
     /// stores its rotation as part of the picture).
     pub orientation: u8,
+    /// Width and height of the whole upright picture; larger than `image` when a JPEG was
+    /// decoded at reduced scale.
+    pub full_size: (u32, u32),
 }
 
+/// How far below the size asked for a reduced-scale JPEG decode may come out: a 4032×3024
+/// phone photo decodes at half size to 2016 px, which is posted instead of being decoded whole
+/// and scaled to 2048 (four times the pixels to decode for 1.6% more width).
+const SCALED_DECODE_SLACK: f64 = 0.9;
+
 /// Decodes `bytes` (the file at `path`), applying its EXIF orientation, refusing pictures
-/// whose data ends early.
-pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
+/// whose data ends early. A JPEG at least twice `fit` on its long side is decoded at 1/2, 1/4
+/// or 1/8 scale, whichever still leaves a long side of about `fit`.
+pub(crate) fn decode(path: &Path, bytes: &[u8], fit: u32) -> Result<Decoded> {
     let bad = |reason: String| Error::Decode { path: path.to_path_buf(), reason };
     let mut reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
@@ -124,7 +134,8 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
                 Refusal::TooLarge(reason) => Error::TooLarge { path: path.to_path_buf(), reason },
                 Refusal::Unreadable(reason) => bad(reason),
             })?;
-        return Ok(Decoded { image, format: None, orientation: 1 });
+        let full_size = image.dimensions();
+        return Ok(Decoded { image, format: None, orientation: 1, full_size });
     }
     let format = reader.format().ok_or_else(|| bad("it is not in a picture format postsafe knows".into()))?;
     if !is_complete(format, bytes) {
@@ -137,15 +148,50 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|e| describe(path, e))?;
     let orientation = decoder.orientation().map_err(|e| describe(path, e))?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| describe(path, e))?;
+    let (width, height) = decoder.dimensions();
+    let scaled = match format {
+        ImageFormat::Jpeg => jpeg_at_scale(bytes, (width, height), fit).map_err(|reason| bad(reason))?,
+        _ => None,
+    };
+    let mut image = match scaled {
+        Some(image) => image,
+        None => DynamicImage::from_decoder(decoder).map_err(|e| describe(path, e))?,
+    };
     image.apply_orientation(orientation);
+    let full_size = match orientation {
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH => {
+            (height, width)
+        }
+        _ => (width, height),
+    };
     let orientation = orientation.to_exif();
     let image = if image.color().has_alpha() {
         DynamicImage::ImageRgba8(image.into_rgba8())
     } else {
         DynamicImage::ImageRgb8(image.into_rgb8())
     };
-    Ok(Decoded { image, format: Some(format), orientation })
+    Ok(Decoded { image, format: Some(format), orientation, full_size })
+}
+
+/// The JPEG in `bytes` (`width` × `height`) decoded at the smallest DCT scale that leaves its
+/// long side at least [`SCALED_DECODE_SLACK`] × `fit`; `None` when that is full size or the
+/// pixels are in a layout (CMYK, 16-bit) left to the full decoder.
+fn jpeg_at_scale(bytes: &[u8], (width, height): (u32, u32), fit: u32) -> std::result::Result<Option<DynamicImage>, String> {
+    let wanted = (f64::from(fit) * SCALED_DECODE_SLACK).ceil() as u32;
+    if width.max(height) / 2 < wanted || wanted > u32::from(u16::MAX) {
+        return Ok(None);
+    }
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(MAX_DECODED_BYTES as usize);
+    let (w, h) = decoder.scale(wanted as u16, wanted as u16).map_err(|e| e.to_string())?;
+    let pixels = decoder.decode().map_err(|e| e.to_string())?;
+    let layout = decoder.info().map(|i| i.pixel_format);
+    let (w, h) = (u32::from(w), u32::from(h));
+    Ok(match layout {
+        Some(jpeg_decoder::PixelFormat::RGB24) => image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
+        Some(jpeg_decoder::PixelFormat::L8) => image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
+        _ => None,
+    })
 }
 
 fn describe(path: &Path, err: image::ImageError) -> Error {
