@@ -112,10 +112,10 @@ pub(crate) struct Search {
     pub min_face: u32,
     /// Score above which a spot counts as a face.
     pub threshold: f32,
-    /// Stop at the first face found: enough to hold a photo back. Levels are searched
-    /// coarsest first, so a face that fills the frame settles a photo for a fiftieth of what
-    /// the finest level costs.
-    pub first_only: bool,
+    /// Stop after the first level that finds a face: enough to hold a photo back, and the
+    /// faces of about that size are all listed. Levels are searched coarsest first, so a face
+    /// that fills the frame settles a photo for a fiftieth of what the finest level costs.
+    pub stop_when_found: bool,
     /// Search only one level with this long side instead of the pyramid.
     pub one_level: Option<u32>,
 }
@@ -167,7 +167,7 @@ impl Detector {
             None => pyramid(long, search.min_face),
         };
         let mut found = Vec::new();
-        'levels: for side in levels.into_iter().rev() {
+        for side in levels.into_iter().rev() {
             let scale = side / long;
             let level_w = ((width as f32 * scale).round() as u32).max(1);
             let level_h = ((height as f32 * scale).round() as u32).max(1);
@@ -175,12 +175,18 @@ impl Detector {
                 let piece = resized_piece(image, scale, tile);
                 let back = |c: Candidate| c.moved(tile[0] as f32, tile[1] as f32).scaled(1.0 / scale);
                 found.extend(self.run_once(&piece, search.threshold)?.into_iter().map(back));
-                if search.first_only && !found.is_empty() {
-                    break 'levels;
-                }
+            }
+            if search.stop_when_found && !found.is_empty() {
+                break;
             }
         }
         Ok(non_max_suppression(found).into_iter().filter_map(|c| c.to_face(width, height)).collect())
+    }
+
+    /// Faces in one pass of the model over all of `picture`, whatever its size.
+    pub(crate) fn run_whole(&self, picture: &RgbImage, threshold: f32) -> Result<Vec<Face>> {
+        let (width, height) = picture.dimensions();
+        Ok(self.run_once(picture, threshold)?.into_iter().filter_map(|c| c.to_face(width, height)).collect())
     }
 
     /// Runs the model once on `level` (any size) and decodes its output.

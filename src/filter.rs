@@ -90,7 +90,8 @@ impl Filter {
     }
 
     /// Checks one upright picture already in memory. With [`FaceAction::Hold`] the search
-    /// stops at the first face, so `faces` may not list every face of a held-back picture.
+    /// stops after the first scale that finds a face, so the `faces` of a held-back picture
+    /// may leave out faces much smaller than those listed.
     ///
     /// [`FaceAction::Hold`]: crate::FaceAction::Hold
     pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
@@ -121,9 +122,17 @@ impl Filter {
         Ok(Verdict { outcome, faces, publishable })
     }
 
+    /// One pass of the detector over exactly `picture` (padded to multiples of 32): no
+    /// pyramid, no tiles, no size limit. What the stage benchmarks time; [`Filter::check`] is
+    /// what finds faces.
+    pub fn detect_once(&self, picture: &image::RgbImage) -> Result<Vec<Face>> {
+        self.detector.run_whole(picture, self.options.threshold)
+    }
+
     /// Faces scoring at least `threshold` in `picture` as the detector sees it: transparent
-    /// areas over white, as a viewer shows them. `first_only` stops at the first one.
-    fn faces_in(&self, picture: &DynamicImage, threshold: f32, first_only: bool) -> Result<Vec<Face>> {
+    /// areas over white, as a viewer shows them. `stop_when_found` stops after the first scale
+    /// that finds one.
+    fn faces_in(&self, picture: &DynamicImage, threshold: f32, stop_when_found: bool) -> Result<Vec<Face>> {
         let rgb = match picture {
             DynamicImage::ImageRgba8(rgba) => {
                 let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
@@ -133,17 +142,19 @@ impl Filter {
                 }
                 DynamicImage::ImageRgb8(rgb)
             }
-            DynamicImage::ImageRgb8(_) => return self.detector.faces(picture, self.search(threshold, first_only)),
+            DynamicImage::ImageRgb8(_) => {
+                return self.detector.faces(picture, self.search(threshold, stop_when_found))
+            }
             other => DynamicImage::ImageRgb8(other.to_rgb8()),
         };
-        self.detector.faces(&rgb, self.search(threshold, first_only))
+        self.detector.faces(&rgb, self.search(threshold, stop_when_found))
     }
 
-    fn search(&self, threshold: f32, first_only: bool) -> Search {
+    fn search(&self, threshold: f32, stop_when_found: bool) -> Search {
         Search {
             min_face: self.options.min_face,
             threshold,
-            first_only,
+            stop_when_found,
             one_level: self.options.detect_side,
         }
     }

@@ -44,6 +44,7 @@ mod redact;
 mod report;
 mod resize;
 mod scrub;
+pub mod stages;
 mod write;
 
 pub use decide::Outcome;

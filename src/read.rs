@@ -159,9 +159,10 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], fit: u32) -> Result<Decoded> {
     };
     image.apply_orientation(orientation);
     let full_size = match orientation {
-        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH => {
-            (height, width)
-        }
+        Orientation::Rotate90
+        | Orientation::Rotate270
+        | Orientation::Rotate90FlipH
+        | Orientation::Rotate270FlipH => (height, width),
         _ => (width, height),
     };
     let orientation = orientation.to_exif();
@@ -176,7 +177,11 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], fit: u32) -> Result<Decoded> {
 /// The JPEG in `bytes` (`width` × `height`) decoded at the smallest DCT scale that leaves its
 /// long side at least [`SCALED_DECODE_SLACK`] × `fit`; `None` when that is full size or the
 /// pixels are in a layout (CMYK, 16-bit) left to the full decoder.
-fn jpeg_at_scale(bytes: &[u8], (width, height): (u32, u32), fit: u32) -> std::result::Result<Option<DynamicImage>, String> {
+fn jpeg_at_scale(
+    bytes: &[u8],
+    (width, height): (u32, u32),
+    fit: u32,
+) -> std::result::Result<Option<DynamicImage>, String> {
     let wanted = (f64::from(fit) * SCALED_DECODE_SLACK).ceil() as u32;
     if width.max(height) / 2 < wanted || wanted > u32::from(u16::MAX) {
         return Ok(None);
@@ -188,8 +193,12 @@ fn jpeg_at_scale(bytes: &[u8], (width, height): (u32, u32), fit: u32) -> std::re
     let layout = decoder.info().map(|i| i.pixel_format);
     let (w, h) = (u32::from(w), u32::from(h));
     Ok(match layout {
-        Some(jpeg_decoder::PixelFormat::RGB24) => image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
-        Some(jpeg_decoder::PixelFormat::L8) => image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
+        Some(jpeg_decoder::PixelFormat::RGB24) => {
+            image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8)
+        }
+        Some(jpeg_decoder::PixelFormat::L8) => {
+            image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
+        }
         _ => None,
     })
 }
