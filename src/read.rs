@@ -281,6 +281,24 @@ mod tests {
     }
 
     #[test]
+    fn a_large_jpeg_is_decoded_at_the_scale_it_is_posted_at_and_knows_its_full_size() {
+        let img = image::RgbImage::from_fn(1600, 1200, |x, y| image::Rgb([(x / 7) as u8, (y / 5) as u8, 90]));
+        let mut jpeg = Vec::new();
+        img.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+        // 1600 / 2 = 800 is within the 10% slack of 840; 1600 / 4 = 400 is not.
+        let half = decode(Path::new("big.jpg"), &jpeg, 840).unwrap();
+        assert_eq!((half.image.dimensions(), half.full_size), ((800, 600), (1600, 1200)));
+        let whole = decode(Path::new("big.jpg"), &jpeg, 1000).unwrap();
+        assert_eq!((whole.image.dimensions(), whole.full_size), ((1600, 1200), (1600, 1200)));
+        // The reduced decode shows the same picture: mean colour within a level or two.
+        let mean = |i: &DynamicImage| {
+            let rgb = i.to_rgb8();
+            rgb.pixels().map(|p| f64::from(p[0]) + f64::from(p[1])).sum::<f64>() / f64::from(rgb.width() * rgb.height())
+        };
+        assert!((mean(&half.image) - mean(&whole.image)).abs() < 2.0);
+    }
+
+    #[test]
     fn a_picture_cut_short_is_never_decoded_in_any_format() {
         let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 48, |x, y| {
             image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 3) as u8])
@@ -295,10 +313,10 @@ mod tests {
         ] {
             let mut whole = Vec::new();
             img.write_to(&mut Cursor::new(&mut whole), format).unwrap();
-            assert!(decode(Path::new("whole"), &whole).is_ok(), "{format:?} whole");
+            assert!(decode(Path::new("whole"), &whole, 2048).is_ok(), "{format:?} whole");
             for cut in [whole.len() / 10, whole.len() / 2, whole.len() * 9 / 10, whole.len() - 1] {
                 assert!(
-                    decode(Path::new("cut"), &whole[..cut]).is_err(),
+                    decode(Path::new("cut"), &whole[..cut], 2048).is_err(),
                     "{format:?} cut at {cut} of {}",
                     whole.len()
                 );
@@ -310,7 +328,7 @@ mod tests {
     fn a_damaged_heic_photo_is_an_error_that_says_what_to_do() {
         let mut heic = vec![0, 0, 0, 24];
         heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
-        let err = decode(Path::new("IMG_0001.HEIC"), &heic).err().expect("refused");
+        let err = decode(Path::new("IMG_0001.HEIC"), &heic, 2048).err().expect("refused");
         let told = err.to_string();
         assert!(told.contains("IMG_0001.HEIC"), "{told}");
         if crate::heif::SUPPORTED {
@@ -323,7 +341,7 @@ mod tests {
     #[test]
     fn a_cut_short_jpeg_is_a_decode_error() {
         let jpeg = tiny_jpeg();
-        let err = decode(Path::new("cut.jpg"), &jpeg[..jpeg.len() / 2]).err().expect("must fail");
+        let err = decode(Path::new("cut.jpg"), &jpeg[..jpeg.len() / 2], 2048).err().expect("must fail");
         assert!(err.to_string().contains("cut short"), "{err}");
     }
 }
