@@ -18,8 +18,9 @@ fn main() -> ExitCode {
     let project = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = project.join(".cache/review-sample");
     let _ = std::fs::remove_dir_all(&root);
-    let photos = root.join("photos");
-    support::painted::sample_batch(&photos);
+    support::painted::sample_batch(&root.join("photos"));
+    // Relative paths, so the page shows "photos/…" and not where this project is checked out.
+    std::env::set_current_dir(&root).expect("the sample folder was just made");
     let roster = Roster::parse(support::painted::SAMPLE_ROSTER);
     let filter = match Filter::new(Options { roster, ..Options::default() }) {
         Ok(f) => f,
@@ -28,23 +29,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let out = root.join("out");
-    let report = match filter.run(&[&photos], &out, &()) {
+    let out = Path::new("out");
+    let report = match filter.run(&["photos"], out, &()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("postsafe: {e}");
             return ExitCode::FAILURE;
         }
     };
-    println!("{}", report.human_summary(&out));
-    let painted_faces = report.photos.iter().find(|p| p.input.ends_with("reading corner.jpg")).map(|p| p.faces.len());
+    println!("{}", report.human_summary(out));
+    let painted_faces =
+        report.photos.iter().find(|p| p.input.ends_with("reading corner.jpg")).map(|p| p.faces.len());
     if painted_faces != Some(2) {
         eprintln!("the painted classroom should show 2 faces found, not {painted_faces:?}: the sample would not show boxes");
         return ExitCode::FAILURE;
     }
     let png = project.join("docs/review.png");
     let shot = root.join("review.png");
-    if let Err(e) = support::browser::screenshot(&out.join(postsafe::REVIEW_FILE), &shot, WINDOW.0, WINDOW.1) {
+    if let Err(e) = support::browser::screenshot(&out.join(postsafe::REVIEW_FILE), &shot, WINDOW.0, WINDOW.1)
+    {
         eprintln!("{e}");
         return ExitCode::FAILURE;
     }

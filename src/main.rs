@@ -131,9 +131,9 @@ is ready, what was held back and why, and any problems) and report.json (the sam
 Ctrl-C stops after the photos in progress, and still writes the page and the report.
 
 Examples:
-  postsafe \"Trip photos\"                     results in a folder \"postsafe\" beside \"Trip photos\"
-  postsafe IMG_0412.jpg IMG_0413.jpg -o out    check two photos, results in out/
-  postsafe photos --names class.txt --open     also hold back photos that name a child; show the page
+  postsafe \"Trip photos\"                      results in a folder \"postsafe\" beside \"Trip photos\"
+  postsafe IMG_0412.jpg IMG_0413.jpg -o out   two photos, results in out/
+  postsafe photos --names class.txt --open    also hold back photos naming a child; open the page
 
 Exit status: 0 when every photo was processed (holding photos back is a normal result), 1 when any
 photo could not be read or analysed, 2 when the command itself is wrong, 130 when stopped with
@@ -345,7 +345,10 @@ fn open_in_browser(page: &Path) {
         Ok(status) => format!("{:?} failed ({status})", command.get_program()),
         Err(e) => format!("cannot run {:?} ({e})", command.get_program()),
     };
-    eprintln!("postsafe: warning: could not open the review page: {why}. Open {} in a web browser.", page.display());
+    eprintln!(
+        "postsafe: warning: could not open the review page: {why}. Open {} in a web browser.",
+        page.display()
+    );
 }
 
 /// A folder called `postsafe` beside the first input: next to a dropped folder, or inside

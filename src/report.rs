@@ -210,7 +210,8 @@ impl Report {
     /// `out_dir`, each atomically.
     pub fn write_into(&self, out_dir: &Path) -> Result<()> {
         crate::write::write_atomically(out_dir, REPORT_FILE, self.to_json().as_bytes())?;
-        crate::write::write_atomically(out_dir, crate::review::REVIEW_FILE, self.to_html().as_bytes()).map(drop)
+        crate::write::write_atomically(out_dir, crate::review::REVIEW_FILE, self.to_html().as_bytes())
+            .map(drop)
     }
 
     /// A few lines a person reads at a glance: counts, then each problem, then where the

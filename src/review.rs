@@ -235,7 +235,9 @@ fn held_entry(page: &mut String, p: &PhotoReport, common: &Path) {
     match &p.thumbnail {
         Some(thumb) => image_tag(page, thumb),
         // Held back on its name alone, before its pixels were decoded.
-        None => page.push_str("<div class=\"blank\">not opened: held back before its picture was looked at</div>"),
+        None => {
+            page.push_str("<div class=\"blank\">not opened: held back before its picture was looked at</div>")
+        }
     }
     input_line(page, p, common);
     let _ = write!(page, "<p class=\"why\">{}</p>", escape(p.reason.as_deref().unwrap_or("held back")));
@@ -289,7 +291,8 @@ fn input_line(page: &mut String, p: &PhotoReport, common: &Path) {
     let name = shown.file_name().map(|n| n.to_string_lossy()).unwrap_or_else(|| p.input.as_str().into());
     page.push_str("<p class=\"input\">");
     if let Some(folder) = folder {
-        let _ = write!(page, "<span class=\"folder\">{}{}</span>", escape(&folder), std::path::MAIN_SEPARATOR);
+        let _ =
+            write!(page, "<span class=\"folder\">{}{}</span>", escape(&folder), std::path::MAIN_SEPARATOR);
     }
     let _ = write!(page, "{}</p>", escape(&name));
 }
@@ -301,7 +304,12 @@ fn common_folder(report: &Report) -> PathBuf {
         let folder = Path::new(&p.input).parent().unwrap_or(Path::new(""));
         common = Some(match common {
             None => folder.components().collect(),
-            Some(so_far) => so_far.into_iter().zip(folder.components()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect(),
+            Some(so_far) => so_far
+                .into_iter()
+                .zip(folder.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
         });
     }
     common.map(|c| c.into_iter().collect()).unwrap_or_default()

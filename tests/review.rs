@@ -20,7 +20,7 @@ fn filter() -> &'static Filter {
 }
 
 /// A file name a browser would take for markup if the page did not escape it.
-const MARKUP_NAME: &str = "<b>Tom & \"Jo\"</b>'s.jpg";
+const MARKUP_NAME: &str = "<b>Tom & \"Jo\"<i>'s.jpg";
 
 /// The painted sample batch, plus a painting under [`MARKUP_NAME`], run into `out/`.
 fn sample_run() -> (tempfile::TempDir, Vec<PathBuf>, PathBuf, Report) {
@@ -51,9 +51,11 @@ fn parse(html: &str) -> Page {
             Event::Eof => break,
             Event::Start(tag) | Event::Empty(tag) => {
                 let attr = |name: &str| {
-                    tag.try_get_attribute(name)
-                        .expect("attributes parse")
-                        .map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).expect("attribute unescapes").into_owned())
+                    tag.try_get_attribute(name).expect("attributes parse").map(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .expect("attribute unescapes")
+                            .into_owned()
+                    })
                 };
                 match tag.name().as_ref() {
                     "section" => section = attr("id").expect("sections have ids"),
@@ -118,7 +120,12 @@ fn held_back_thumbnails_are_small_and_show_every_face_with_its_score() {
     // Four paintings and the classroom were decoded; the captioned one was held back unopened.
     assert_eq!(page.images.len(), 4, "{}", report.to_json());
     for picture in &page.images {
-        assert!(picture.width().max(picture.height()) <= THUMBNAIL_SIDE, "{}×{}", picture.width(), picture.height());
+        assert!(
+            picture.width().max(picture.height()) <= THUMBNAIL_SIDE,
+            "{}×{}",
+            picture.width(),
+            picture.height()
+        );
     }
     let classroom = report.photos.iter().find(|p| p.input.ends_with("reading corner.jpg")).unwrap();
     assert_eq!(classroom.faces.len(), 2, "{}", report.to_json());

@@ -89,7 +89,8 @@ fn a_run_stopped_early_reports_the_rest_as_not_checked_and_leaves_nothing_half_w
     assert!(rest.iter().all(|p| p.error.as_deref().is_some_and(|e| e.starts_with("not checked"))));
     assert_eq!(files_under(&out.join(postsafe::READY_DIR)).len(), 2);
     nothing_half_written(&out);
-    let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["stopped_early"], true);
     let page = fs::read_to_string(out.join(postsafe::REVIEW_FILE)).unwrap();
     assert!(page.contains("Stopped early: 4 of 6 files were not checked"), "the page says so");
@@ -124,7 +125,8 @@ fn ctrl_c_stops_the_command_after_the_photos_in_progress() {
     assert!(stderr.contains("Stopping: finishing the photos in progress"), "{stderr}");
     assert!(stdout.contains("Stopped early:"), "what was done is printed: {stdout}");
     assert!(stdout.contains("Review page:"), "{stdout}");
-    let report: postsafe::Report = serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    let report: postsafe::Report =
+        serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
     assert!(report.stopped_early);
     assert_eq!(report.photos.len(), 16);
     let done = files_under(&ready).len();
@@ -140,13 +142,21 @@ fn a_folder_with_no_photos_says_so() {
     fs::create_dir(&empty).unwrap();
     let run = postsafe(&[empty.as_os_str(), "-o".as_ref(), root.path().join("out").as_os_str()]);
     assert_eq!(run.status.code(), Some(0));
-    assert!(text(&run.stdout).contains("No photos found: the folders given are empty."), "{}", text(&run.stdout));
+    assert!(
+        text(&run.stdout).contains("No photos found: the folders given are empty."),
+        "{}",
+        text(&run.stdout)
+    );
 
     let documents = root.path().join("documents");
     fs::create_dir(&documents).unwrap();
     fs::write(documents.join("letter.docx"), b"PK\x03\x04 not a photo").unwrap();
     let run = postsafe(&[documents.as_os_str(), "-o".as_ref(), root.path().join("out2").as_os_str()]);
-    assert!(text(&run.stdout).contains("No photos found: none of the files given is a picture"), "{}", text(&run.stdout));
+    assert!(
+        text(&run.stdout).contains("No photos found: none of the files given is a picture"),
+        "{}",
+        text(&run.stdout)
+    );
 }
 
 #[test]
@@ -197,7 +207,11 @@ fn the_command_prints_the_review_page_and_a_failed_open_is_only_a_warning() {
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let page = out.join(postsafe::REVIEW_FILE);
-    assert!(text(&run.stdout).contains(&format!("Review page:   {}", page.display())), "{}", text(&run.stdout));
+    assert!(
+        text(&run.stdout).contains(&format!("Review page:   {}", page.display())),
+        "{}",
+        text(&run.stdout)
+    );
     assert!(text(&run.stderr).contains("could not open the review page"), "{}", text(&run.stderr));
     assert!(page.exists());
 }
@@ -205,7 +219,9 @@ fn the_command_prints_the_review_page_and_a_failed_open_is_only_a_warning() {
 #[test]
 fn help_is_grouped_and_shows_examples() {
     let help = text(&postsafe(&["-h".as_ref()]).stdout);
-    for part in ["Output:", "Names:", "Faces:", "Performance:", "--open", "Examples:", "review.html", "Ctrl-C"] {
+    for part in
+        ["Output:", "Names:", "Faces:", "Performance:", "--open", "Examples:", "review.html", "Ctrl-C"]
+    {
         assert!(help.contains(part), "{part} missing from:\n{help}");
     }
 }

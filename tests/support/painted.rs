@@ -39,13 +39,20 @@ fn child(img: &mut RgbImage, cx: i32, cy: i32, w: i32) {
     // Rings of skin, lighter towards the middle, round the face the way light does.
     for ring in (1..=10).rev() {
         let shade = |base: i32| (base - ring * 6).clamp(0, 255) as u8;
-        draw_filled_ellipse_mut(img, (cx, cy), w / 2 * ring / 10, h / 2 * ring / 10, Rgb([shade(235), shade(185), shade(150)]));
+        draw_filled_ellipse_mut(
+            img,
+            (cx, cy),
+            w / 2 * ring / 10,
+            h / 2 * ring / 10,
+            Rgb([shade(235), shade(185), shade(150)]),
+        );
     }
     let (ex, ey) = (w / 5, cy - h / 10);
     for side in [-1, 1] {
         draw_filled_ellipse_mut(img, (cx + side * ex, ey), w / 9, w / 16, Rgb([245, 245, 245]));
         draw_filled_circle_mut(img, (cx + side * ex, ey), w / 20, Rgb([50, 35, 25]));
-        let brow = Rect::at(cx + side * ex - w / 8, ey - w / 7).of_size((w / 4) as u32, (w / 25).max(1) as u32);
+        let brow =
+            Rect::at(cx + side * ex - w / 8, ey - w / 7).of_size((w / 4) as u32, (w / 25).max(1) as u32);
         draw_filled_rect_mut(img, brow, Rgb([70, 45, 30]));
     }
     draw_filled_ellipse_mut(img, (cx, cy + h / 12), w / 14, w / 10, Rgb([200, 145, 115]));
@@ -95,10 +102,17 @@ pub fn sample_batch(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
     let files = [
         ("Art week/painting 1.jpg", super::jpeg_with_exif(&painting(0), 1, true)),
         ("Art week/painting 2.png", png),
-        ("Class 4B/reading corner.jpg", super::jpeg_with_exif(&classroom(&[(190, 215), (440, 225)]), 1, false)),
+        (
+            "Class 4B/reading corner.jpg",
+            super::jpeg_with_exif(&classroom(&[(190, 215), (440, 225)]), 1, false),
+        ),
         (
             "Class 4B/IMG_2031.jpg",
-            super::with_comment_and_person_tag(&super::jpeg_with_exif(&painting(60), 1, false), "Sports day", "Sam Taylor"),
+            super::with_comment_and_person_tag(
+                &super::jpeg_with_exif(&painting(60), 1, false),
+                "Sports day",
+                "Sam Taylor",
+            ),
         ),
         ("Class 4B/IMG_2032.jpg", cut),
         ("Class 4B/Thumbs.db", vec![0; 64]),
