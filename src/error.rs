@@ -49,7 +49,7 @@ pub enum Error {
         reason: String,
     },
     /// Face detection failed while analysing a photo.
-    #[error("face detection failed on a {width}x{height} picture: {reason}")]
+    #[error("face detection failed on a {width}x{height} picture: {reason}. The photo was not copied; please report this with the photo if you can share it.")]
     Detect {
         /// Width of the detector input.
         width: usize,
@@ -67,7 +67,7 @@ pub enum Error {
         source: io::Error,
     },
     /// A picture could not be encoded for output.
-    #[error("cannot encode the safe copy: {reason}")]
+    #[error("cannot encode the safe copy: {reason}. The photo was not copied; run postsafe again, and report this if it happens again.")]
     Encode {
         /// What the encoder reported.
         reason: String,

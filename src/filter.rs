@@ -8,11 +8,13 @@ use crate::metadata::{self, Field};
 use crate::options::Options;
 use crate::read::{self, Found};
 use crate::report::{PhotoReport, Removed, Report};
+use crate::review::Thumbnail;
 use crate::{redact, resize, write};
 use image::{DynamicImage, GenericImageView, ImageFormat};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What [`Filter::check`] found in one picture.
 #[derive(Clone, Debug)]
@@ -32,6 +34,13 @@ pub trait Progress: Sync {
     fn started(&self, _total: usize) {}
     /// One file is finished.
     fn finished(&self, _photo: &PhotoReport) {}
+    /// Whether to stop: asked before each photo is started. Once it says yes, the photos in
+    /// progress are finished, the rest are reported as not checked, and the report and review
+    /// page are written as usual, marked [`Report::stopped_early`]. Outputs are written
+    /// whole or not at all, so stopping leaves no half-written file.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress nobody watches.
@@ -199,7 +208,9 @@ impl Filter {
     }
 
     /// Runs the whole job: every picture under `inputs` is checked, safe copies go to
-    /// `out_dir/ready/`, and `out_dir/report.json` records what happened to each input.
+    /// `out_dir/ready/`, `out_dir/report.json` records what happened to each input, and
+    /// `out_dir/review.html` shows it with pictures ([`Report::to_html`]). `progress` hears
+    /// of each photo and can stop the run ([`Progress::cancelled`]).
     /// Originals are only ever read. Errors in single photos are in the report; the `Err`
     /// case is for a run that cannot happen at all (the output folder cannot be made).
     pub fn run<P: AsRef<Path>>(
@@ -213,18 +224,25 @@ impl Filter {
         let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_path_buf()).collect();
         let found = read::discover(&inputs, out_dir);
         progress.started(found.len());
+        let stopped = AtomicBool::new(false);
         let work = || {
             found
                 .into_par_iter()
                 .map(|entry| {
-                    let report = self.process(entry, &ready);
+                    let report = match entry {
+                        Found::Picture(path, _) if progress.cancelled() => {
+                            stopped.store(true, Ordering::Relaxed);
+                            PhotoReport::not_checked(&path)
+                        }
+                        entry => self.process(entry, &ready),
+                    };
                     progress.finished(&report);
                     report
                 })
                 .collect::<Vec<_>>()
         };
         let photos = self.in_pool(work);
-        let report = Report::new(photos);
+        let report = Report { stopped_early: stopped.into_inner(), ..Report::new(photos) };
         report.write_into(out_dir)?;
         Ok(report)
     }
@@ -288,22 +306,28 @@ impl Filter {
             read::decode(path, bytes, self.options.max_side)?;
         let (width, height) = full_size;
         let has_alpha = image.color().has_alpha();
+        // Made before the analysis takes the picture, which frees it before the detector runs.
+        let preview = resize::fit_within(&image, crate::review::THUMBNAIL_SIDE);
         let mut verdict = self.check_owned(image, full_size)?;
         let mut frames = 1;
+        let mut face_frame = None;
         if format == Some(ImageFormat::Gif) && verdict.publishable.is_some() {
             // One face in any frame holds the whole animation back.
             for frame in read::gif_frames(path, bytes)?.skip(1) {
                 frames += 1;
                 let frame = DynamicImage::ImageRgba8(frame?.into_buffer());
-                let size = frame.dimensions();
-                let faces = self.check_owned(frame, size)?.faces;
+                let faces = self.check(&frame)?.faces;
                 if !faces.is_empty() {
                     report.reason = Some(format!("shows a face (frame {frames} of the animation)"));
                     verdict = Verdict { outcome: Outcome::HeldBack, faces, publishable: None };
+                    face_frame = Some(frame);
                     break;
                 }
             }
         }
+        // The review page shows what was posted, or else the picture its faces were found in.
+        let shown = verdict.publishable.as_ref().or(face_frame.as_ref()).unwrap_or(&preview);
+        report.thumbnail = Some(Thumbnail::new(shown, &verdict.faces, width));
         let (output, copy) = match &verdict.publishable {
             Some(picture) => {
                 let original = write::Original { bytes, format, orientation, has_alpha };

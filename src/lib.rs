@@ -8,7 +8,8 @@
 //! covered. Anything that cannot be read or analysed is never published.
 //!
 //! The pipeline runs one way, one module per stage: `read` → `detect` → `decide` →
-//! `redact` → `write` → `report`; `filter` drives a photo, or a batch, through them.
+//! `redact` → `write` → `report` → `review`; `filter` drives a photo, or a batch, through
+//! them.
 //!
 //! ```
 //! use postsafe::{Filter, Options, Outcome};
@@ -21,7 +22,8 @@
 //! assert_eq!(verdict.outcome, Outcome::Ready);
 //! let safe = verdict.publishable.expect("ready pictures can be posted");
 //!
-//! // A whole folder: safe copies land in `out/ready/`, the report in `out/report.json`.
+//! // A whole folder: safe copies land in `out/ready/`, the report in `out/report.json` and
+//! // a page to look it over in `out/review.html`.
 //! let photos = std::env::temp_dir().join("postsafe-doc-example");
 //! std::fs::create_dir_all(&photos).expect("temp folder");
 //! safe.save(photos.join("card.png")).expect("saved");
@@ -43,6 +45,7 @@ mod read;
 mod redact;
 mod report;
 mod resize;
+mod review;
 mod scrub;
 pub mod stages;
 mod write;
@@ -58,4 +61,5 @@ pub use names::Roster;
 pub use options::{FaceAction, Options};
 pub use read::MAX_SIDE;
 pub use report::{PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
+pub use review::{Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};
 pub use write::{CopyMethod, MAX_STILL_BYTES, READY_DIR};

@@ -6,6 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use postsafe::{FaceAction, Filter, Options, Outcome, PhotoReport, Progress};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 // tract's large activation buffers are page-faulted afresh on every run under the system
 // allocator; mimalloc keeps them, which made CenterFace nearly twice as fast here.
@@ -16,16 +17,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// a face is held back (or blurred), and the rest are copied, without GPS, dates or names,
 /// into a ready-to-post folder.
 #[derive(Parser, Debug)]
-#[command(version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(version, after_help = AFTER_HELP, max_term_width = 100)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Cli {
     /// Photos and folders to check (folders are searched, including subfolders).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
-    /// Where to put the ready folder and the report [default: a folder "postsafe" beside the first input]
+    /// Where to put the ready folder, the review page and the report [default: a folder
+    /// "postsafe" beside the first input]
     #[arg(short, long, value_name = "DIR", help_heading = "Output")]
     out: Option<PathBuf>,
+
+    /// Open the review page in the web browser when done.
+    #[arg(long, help_heading = "Output")]
+    open: bool,
 
     #[command(flatten)]
     shown: Shown,
@@ -125,9 +131,22 @@ enum Faces {
     Blur,
 }
 
-const EXIT_CODES: &str =
-    "Exit status: 0 when every photo was processed (holding photos back is a normal result), \
-1 when any photo could not be read or analysed, 2 when the command itself is wrong.";
+const AFTER_HELP: &str = "\
+Results, in the output folder: ready/ (the photos safe to post), review.html (a page showing what
+is ready, what was held back and why, and any problems) and report.json (the same for programs).
+Ctrl-C stops after the photos in progress, and still writes the page and the report.
+
+Examples:
+  postsafe \"Trip photos\"                      results in a folder \"postsafe\" beside \"Trip photos\"
+  postsafe IMG_0412.jpg IMG_0413.jpg -o out   two photos, results in out/
+  postsafe photos --names class.txt --open    also hold back photos naming a child; open the page
+
+Exit status: 0 when every photo was processed (holding photos back is a normal result), 1 when any
+photo could not be read or analysed, 2 when the command itself is wrong, 130 when stopped with
+Ctrl-C before every photo was checked.";
+
+/// Set by the first Ctrl-C; the batch starts no photo after it.
+static STOP: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -143,6 +162,9 @@ fn run(cli: &Cli) -> ExitCode {
     if let Some(Command::Eval { manifest, shown, detection }) = &cli.command {
         return evaluate(manifest, shown, detection);
     }
+    let Some(inputs) = inputs(&cli.inputs) else {
+        return ExitCode::from(2);
+    };
     let roster = match &cli.names {
         None => postsafe::Roster::default(),
         Some(path) => match postsafe::Roster::from_file(path) {
@@ -150,6 +172,13 @@ fn run(cli: &Cli) -> ExitCode {
             Ok(_) => {
                 eprintln!(
                     "postsafe: {}: the class list has no names in it. Put one name per line.",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!(
+                    "postsafe: {}: there is no such class list. Check the path is spelled right.",
                     path.display()
                 );
                 return ExitCode::from(2);
@@ -170,9 +199,10 @@ fn run(cli: &Cli) -> ExitCode {
     let Some(filter) = filter(Options { faces, ..cli.detection.options(roster) }) else {
         return ExitCode::from(2);
     };
-    let out = cli.out.clone().unwrap_or_else(|| default_out(&cli.inputs[0]));
+    let out = cli.out.clone().unwrap_or_else(|| default_out(&inputs[0]));
     let bar = Bar::new(cli.shown.quiet);
-    let report = match filter.run(&cli.inputs, &out, &bar) {
+    stop_on_ctrl_c(bar.0.clone());
+    let report = match filter.run(&inputs, &out, &bar) {
         Ok(r) => r,
         Err(e) => {
             bar.0.finish_and_clear();
@@ -182,7 +212,12 @@ fn run(cli: &Cli) -> ExitCode {
     };
     bar.0.finish_and_clear();
     cli.shown.print(|| report.to_json(), || report.human_summary(&out));
-    if report.summary.error > 0 {
+    if cli.open {
+        open_in_browser(&out.join(postsafe::REVIEW_FILE));
+    }
+    if report.stopped_early {
+        ExitCode::from(130)
+    } else if report.summary.error > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -237,6 +272,91 @@ impl Shown {
     }
 }
 
+/// The inputs as paths that exist, or `None` after naming each one that does not. A path
+/// typed with Windows separators (`photos\trip`) or pasted with its quotes is taken as
+/// meant when only that reading exists.
+fn inputs(given: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut missing = false;
+    for path in given {
+        let text = path.to_string_lossy();
+        let unquoted = text.trim_matches(|c| c == '"' || c == '\'');
+        let readings = [path.clone(), PathBuf::from(unquoted), PathBuf::from(unquoted.replace('\\', "/"))];
+        match readings.into_iter().find(|p| p.exists()) {
+            Some(p) => found.push(p),
+            None => {
+                eprintln!(
+                    "postsafe: {}: there is no such file or folder. Check the path is spelled right \
+                     (put it in quotes if it has spaces), or drag the folder onto this window.",
+                    path.display()
+                );
+                missing = true;
+            }
+        }
+    }
+    (!missing).then_some(found)
+}
+
+/// Makes Ctrl-C stop the run gently: no new photo is started, the ones in progress are
+/// finished, and the report and review page are still written. Pressing it again does not
+/// cut that short, since only the finish leaves no half-done work behind.
+fn stop_on_ctrl_c(bar: ProgressBar) {
+    let said = move |message: &str| {
+        if bar.is_hidden() {
+            eprintln!("{message}");
+        } else {
+            bar.println(message);
+        }
+    };
+    let handler = move || {
+        if STOP.swap(true, Ordering::SeqCst) {
+            said("Still finishing the photos in progress; the report follows.");
+        } else {
+            said("Stopping: finishing the photos in progress, then writing the report and review page…");
+        }
+    };
+    if let Err(e) = ctrlc::set_handler(handler) {
+        eprintln!("postsafe: warning: Ctrl-C will stop at once, without a report ({e})");
+    }
+}
+
+/// Opens `page` in the default web browser. Failing to is only worth a warning: the page is
+/// written either way.
+fn open_in_browser(page: &Path) {
+    #[cfg(windows)]
+    let mut command = {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]).arg(page);
+        c
+    };
+    #[cfg(target_os = "macos")]
+    let mut command = {
+        let mut c = std::process::Command::new("open");
+        c.arg(page);
+        c
+    };
+    #[cfg(not(any(windows, target_os = "macos")))]
+    let mut command = {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(page);
+        c
+    };
+    let opened = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let why = match opened {
+        Ok(status) if status.success() => return,
+        Ok(status) => format!("{:?} failed ({status})", command.get_program()),
+        Err(e) => format!("cannot run {:?} ({e})", command.get_program()),
+    };
+    eprintln!(
+        "postsafe: warning: could not open the review page: {why}. Open {} in a web browser.",
+        page.display()
+    );
+}
+
 /// A folder called `postsafe` beside the first input: next to a dropped folder, or inside
 /// the folder of a dropped photo.
 fn default_out(first: &Path) -> PathBuf {
@@ -245,7 +365,7 @@ fn default_out(first: &Path) -> PathBuf {
 }
 
 /// A progress bar on standard error; indicatif hides it by itself when that is not a
-/// terminal.
+/// terminal. It also carries Ctrl-C to the batch.
 struct Bar(ProgressBar);
 
 impl Bar {
@@ -269,9 +389,13 @@ impl Progress for Bar {
 
     fn finished(&self, photo: &PhotoReport) {
         if photo.outcome == Outcome::HeldBack {
-            self.0.set_message("held back: faces");
+            self.0.set_message(format!("held back: {}", photo.reason.as_deref().unwrap_or("a face")));
         }
         self.0.inc(1);
+    }
+
+    fn cancelled(&self) -> bool {
+        STOP.load(Ordering::SeqCst)
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::decide::Outcome;
 use crate::detect::Face;
 use crate::error::Result;
+use crate::review::Thumbnail;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -12,6 +13,9 @@ pub const REPORT_VERSION: u32 = 1;
 const POST_PHOTOS: usize = 4;
 /// File name of the report inside the output folder.
 pub const REPORT_FILE: &str = "report.json";
+/// Why a photo has no result when the run was stopped before it, with what to do.
+pub(crate) const NOT_CHECKED: &str =
+    "not checked: the run was stopped before this file was reached. Run postsafe again on the same photos to check it.";
 
 /// The whole run: one entry per input file, in the order they were found.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -22,6 +26,11 @@ pub struct Report {
     pub summary: Summary,
     /// Every input, in the order found.
     pub photos: Vec<PhotoReport>,
+    /// Whether the run was stopped (see [`Progress::cancelled`](crate::Progress::cancelled))
+    /// before every photo was checked; those not checked are [`Outcome::Skipped`] and say
+    /// so. Only in the JSON when true, so a complete run's report keeps its first layout.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped_early: bool,
 }
 
 /// Counts of outcomes.
@@ -64,6 +73,12 @@ pub struct PhotoReport {
     pub removed: Vec<Removed>,
     /// Things a person should know even though the photo went through.
     pub warnings: Vec<String>,
+    /// A small picture of the photo for the review page, faces boxed, made while it was
+    /// analysed: the posted copy for a ready or blurred photo, the original for one held
+    /// back for a face. `None` when the picture was never decoded (errors, skipped files,
+    /// photos held back for a name). Not part of the JSON report.
+    #[serde(skip)]
+    pub thumbnail: Option<Thumbnail>,
 }
 
 /// Something in a photo's file that could identify or locate a child, left out of its copy.
@@ -103,6 +118,19 @@ impl Removed {
         .collect()
     }
 
+    /// Singular words for one photo on the review page: "GPS position".
+    pub(crate) fn singular(self) -> &'static str {
+        match self {
+            Removed::GpsPosition => "GPS position",
+            Removed::CaptureTime => "capture time",
+            Removed::CameraSerial => "camera serial number",
+            Removed::OwnerName => "owner name",
+            Removed::PeopleTags => "people tags",
+            Removed::Thumbnail => "preview thumbnail",
+            Removed::Captions => "captions and comments",
+        }
+    }
+
     /// Plural words for the summary: "removed GPS positions from 14 photos".
     fn plural(self) -> &'static str {
         match self {
@@ -132,12 +160,18 @@ impl PhotoReport {
             reason: None,
             removed: Vec::new(),
             warnings: Vec::new(),
+            thumbnail: None,
         }
     }
 
     /// An input that ended without any picture data being looked at, and why.
     pub(crate) fn without_picture(input: &Path, outcome: Outcome, why: String) -> PhotoReport {
         PhotoReport { error: Some(why), ..PhotoReport::new(input, outcome) }
+    }
+
+    /// A photo the run was stopped before.
+    pub(crate) fn not_checked(input: &Path) -> PhotoReport {
+        PhotoReport::without_picture(input, Outcome::Skipped, NOT_CHECKED.into())
     }
 }
 
@@ -154,7 +188,7 @@ impl Report {
                 Outcome::Skipped => &mut summary.skipped,
             } += 1;
         }
-        Report { version: REPORT_VERSION, summary, photos }
+        Report { version: REPORT_VERSION, summary, photos, stopped_early: false }
     }
 
     /// The report as pretty-printed JSON.
@@ -162,23 +196,58 @@ impl Report {
         serde_json::to_string_pretty(self).expect("a report always serialises")
     }
 
-    /// Writes `report.json` into `out_dir`, atomically.
+    /// The review page: one self-contained HTML file (no script, nothing loaded from the
+    /// network) with a bar of counts and three sections — ready to post, held back with each
+    /// face boxed and scored and the reason, and problems with what to do. Every input is
+    /// listed exactly once. Pictures are the entries' [`Thumbnail`]s, embedded; ready ones
+    /// link to their copy in `ready/`, relative to the page, so the page belongs in the
+    /// output folder. It is well-formed XML as well as HTML.
+    pub fn to_html(&self) -> String {
+        crate::review::render(self)
+    }
+
+    /// Writes `report.json` and the review page, `review.html` ([`Report::to_html`]), into
+    /// `out_dir`, each atomically.
     pub fn write_into(&self, out_dir: &Path) -> Result<()> {
-        crate::write::write_atomically(out_dir, REPORT_FILE, self.to_json().as_bytes()).map(drop)
+        crate::write::write_atomically(out_dir, REPORT_FILE, self.to_json().as_bytes())?;
+        crate::write::write_atomically(out_dir, crate::review::REVIEW_FILE, self.to_html().as_bytes())
+            .map(drop)
     }
 
     /// A few lines a person reads at a glance: counts, then each problem, then where the
-    /// ready photos are.
+    /// ready photos, the review page and the report are.
     pub fn human_summary(&self, out_dir: &Path) -> String {
         let s = &self.summary;
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut lines = vec![format!(
-            "{} ready to post, {} held back (faces), {} blurred, {} errors, {} skipped",
-            s.ready, s.held_back, s.blurred, s.error, s.skipped
+            "{} ready to post, {} held back, {} blurred, {}, {} skipped",
+            s.ready,
+            s.held_back,
+            s.blurred,
+            plural(s.error, "error", "errors"),
+            s.skipped
         )];
+        let unchecked = self.photos.iter().filter(|p| p.error.as_deref() == Some(NOT_CHECKED)).count();
+        if self.stopped_early {
+            lines.push(format!(
+                "Stopped early: {} of {} checked, {unchecked} not checked. Run postsafe again on the \
+                 same photos to check the rest (the ones done are simply done again).",
+                self.photos.len() - unchecked,
+                self.photos.len()
+            ));
+        }
         if self.photos.is_empty() {
-            lines.push("No files were found in the inputs you gave.".into());
-        } else if s.ready + s.held_back + s.blurred + s.error == 0 {
-            lines.push("None of the files given is a photo.".into());
+            lines.push(
+                "No photos found: the folders given are empty. Give the folder that holds the photos \
+                 (its subfolders are searched too), or the photo files themselves."
+                    .into(),
+            );
+        } else if s.ready + s.held_back + s.blurred + s.error == 0 && unchecked == 0 {
+            lines.push(
+                "No photos found: none of the files given is a picture postsafe reads (JPEG, PNG, \
+                 WebP, GIF, TIFF, BMP, HEIC)."
+                    .into(),
+            );
         }
         let mut removed: Vec<(Removed, usize)> = Vec::new();
         for what in self.photos.iter().flat_map(|p| &p.removed) {
@@ -200,9 +269,16 @@ impl Report {
             lines.push(format!("  note: {}: {}", p.input, p.warnings.join("; ")));
         }
         for p in self.photos.iter().filter(|p| p.outcome == Outcome::Error) {
-            lines.push(format!("  error: {}", p.error.as_deref().unwrap_or("unknown problem")));
+            let said = p.error.as_deref().unwrap_or("unknown problem");
+            // Every error line names its file, even when the message itself does not.
+            if said.starts_with(&p.input) {
+                lines.push(format!("  error: {said}"));
+            } else {
+                lines.push(format!("  error: {}: {said}", p.input));
+            }
         }
         lines.push(format!("Ready to post: {}", out_dir.join(crate::write::READY_DIR).display()));
+        lines.push(format!("Review page:   {}", out_dir.join(crate::review::REVIEW_FILE).display()));
         lines.push(format!("Full report:   {}", out_dir.join(REPORT_FILE).display()));
         lines.join("\n")
     }

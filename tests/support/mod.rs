@@ -1,6 +1,9 @@
-//! Shared by the integration tests: pinned real photos, and small pictures made on the spot.
+//! Shared by the integration tests: pinned real photos, pictures painted in code, and small
+//! pictures made on the spot.
 #![allow(dead_code)] // each test binary uses its own share of these helpers
 
+pub mod browser;
+pub mod painted;
 pub mod photos;
 
 use image::{ImageFormat, RgbImage};
