@@ -154,7 +154,7 @@ fn build(out: &Path) -> Result<(), String> {
         let file = format!("originals/{}", pinned.name);
         let bytes = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         write_if_changed(&out.join(&file), &bytes)?;
-        let face = pinned.shows != Shows::NoFace;
+        let face = matches!(pinned.shows, Shows::Faces(_) | Shows::Crowd);
         rows.push(Row { file, face, category: pinned.category, source: pinned.source() });
     }
 

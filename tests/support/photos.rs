@@ -36,6 +36,9 @@ pub enum Shows {
     /// Faces, some of them in a crowd or on a poster, too small or blurred to count one by one.
     Crowd,
     NoFace,
+    /// No face, but something the detector scores above the default threshold: a false
+    /// hold-back accepted so that 16-px faces are caught (see the README's recall section).
+    NoFaceButHeldBack,
 }
 
 /// The registry a package comes from, which decides how it is fetched and unpacked.
@@ -296,10 +299,10 @@ pub const PHOTOS: &[Pinned] = &[
         member: "skimage/data/rocket.jpg",
         sha256: "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c",
     },
-    // A red motorcycle in a cluttered garage; nobody in it.
+    // A red motorcycle in a cluttered garage; nobody in it. Something in the clutter scores 0.33.
     Pinned {
         name: "motorcycle_left.png",
-        shows: Shows::NoFace,
+        shows: Shows::NoFaceButHeldBack,
         category: "object",
         package: &SCIKIT_IMAGE,
         member: "skimage/data/motorcycle_left.png",
@@ -1451,7 +1454,12 @@ pub fn face_free() -> Vec<PathBuf> {
 
 /// Paths of the tests' photos showing faces.
 pub fn with_faces() -> Vec<PathBuf> {
-    PHOTOS.iter().filter(|p| p.shows != Shows::NoFace).map(|p| photo(p.name)).collect()
+    PHOTOS.iter().filter(|p| matches!(p.shows, Shows::Faces(_) | Shows::Crowd)).map(|p| photo(p.name)).collect()
+}
+
+/// Paths of the tests' face-free photos that are held back all the same.
+pub fn held_back_face_free() -> Vec<PathBuf> {
+    PHOTOS.iter().filter(|p| p.shows == Shows::NoFaceButHeldBack).map(|p| photo(p.name)).collect()
 }
 
 fn cache_root() -> PathBuf {
