@@ -293,7 +293,8 @@ mod tests {
         // The reduced decode shows the same picture: mean colour within a level or two.
         let mean = |i: &DynamicImage| {
             let rgb = i.to_rgb8();
-            rgb.pixels().map(|p| f64::from(p[0]) + f64::from(p[1])).sum::<f64>() / f64::from(rgb.width() * rgb.height())
+            rgb.pixels().map(|p| f64::from(p[0]) + f64::from(p[1])).sum::<f64>()
+                / f64::from(rgb.width() * rgb.height())
         };
         assert!((mean(&half.image) - mean(&whole.image)).abs() < 2.0);
     }

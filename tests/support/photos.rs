@@ -1454,7 +1454,11 @@ pub fn face_free() -> Vec<PathBuf> {
 
 /// Paths of the tests' photos showing faces.
 pub fn with_faces() -> Vec<PathBuf> {
-    PHOTOS.iter().filter(|p| matches!(p.shows, Shows::Faces(_) | Shows::Crowd)).map(|p| photo(p.name)).collect()
+    PHOTOS
+        .iter()
+        .filter(|p| matches!(p.shows, Shows::Faces(_) | Shows::Crowd))
+        .map(|p| photo(p.name))
+        .collect()
 }
 
 /// Paths of the tests' face-free photos that are held back all the same.
