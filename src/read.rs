@@ -150,7 +150,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], fit: u32) -> Result<Decoded> {
     let orientation = decoder.orientation().map_err(|e| describe(path, e))?;
     let (width, height) = decoder.dimensions();
     let scaled = match format {
-        ImageFormat::Jpeg => jpeg_at_scale(bytes, (width, height), fit).map_err(|reason| bad(reason))?,
+        ImageFormat::Jpeg => jpeg_at_scale(bytes, (width, height), fit).map_err(bad)?,
         _ => None,
     };
     let mut image = match scaled {
