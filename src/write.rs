@@ -240,10 +240,22 @@ fn encode_png(rgba: &image::RgbaImage) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// `image` as a baseline JPEG, by `jpeg-encoder`: with AVX2 it took half the time of the
+/// `image` crate's encoder on a 2048×1536 photo, and every ready photo that is not copied
+/// losslessly passes through here.
 fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
+    let rgb = match image {
+        DynamicImage::ImageRgb8(rgb) => std::borrow::Cow::Borrowed(rgb),
+        other => std::borrow::Cow::Owned(other.to_rgb8()),
+    };
+    let side = |v: u32| {
+        u16::try_from(v).map_err(|_| Error::Encode { reason: format!("{v} px is too large for JPEG") })
+    };
+    let (width, height) = (side(rgb.width())?, side(rgb.height())?);
     let mut out = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
-    image.to_rgb8().write_with_encoder(encoder).map_err(encode_failed)?;
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(rgb.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| Error::Encode { reason: e.to_string() })?;
     Ok(out)
 }
 
