@@ -401,3 +401,21 @@ impl Filter {
             .then(|| "names a child: cannot be ruled out, part of its metadata is unreadable".into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_that_cannot_be_searched_are_refused_naming_the_flag() {
+        for (options, flag) in [
+            (Options { threshold: 1.5, ..Options::default() }, "--threshold"),
+            (Options { min_face: 4, ..Options::default() }, "--min-face"),
+            (Options { detect_side: Some(16), ..Options::default() }, "--detect-side"),
+            (Options { detect_side: Some(10_000), ..Options::default() }, "--detect-side"),
+        ] {
+            let refused = Filter::new(options).err().expect("refused before any model is loaded");
+            assert!(refused.to_string().contains(flag), "{refused}");
+        }
+    }
+}

@@ -54,6 +54,13 @@ fn a_portrait_is_held_back() {
 }
 
 #[test]
+fn a_one_pass_search_at_640_px_still_holds_a_portrait_back() {
+    let quick = Filter::new(Options { detect_side: Some(640), ..Options::default() }).unwrap();
+    let portrait = image::open(photos::photo("grace_hopper.jpg")).unwrap();
+    assert_eq!(quick.check(&portrait).unwrap().outcome, Outcome::HeldBack);
+}
+
+#[test]
 fn every_pinned_photo_with_faces_is_held_back_with_every_face_counted() {
     for pinned in photos::PHOTOS {
         let photos::Shows::Faces(count) = pinned.shows else { continue };
