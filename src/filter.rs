@@ -143,18 +143,16 @@ impl Filter {
     /// that finds one.
     fn faces_in(&self, picture: &DynamicImage, threshold: f32, stop_when_found: bool) -> Result<Vec<Face>> {
         let rgb = match picture {
+            DynamicImage::ImageRgb8(_) => std::borrow::Cow::Borrowed(picture),
             DynamicImage::ImageRgba8(rgba) => {
                 let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
                 for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
                     let a = u16::from(px[3]);
                     out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8);
                 }
-                DynamicImage::ImageRgb8(rgb)
+                std::borrow::Cow::Owned(DynamicImage::ImageRgb8(rgb))
             }
-            DynamicImage::ImageRgb8(_) => {
-                return self.detector.faces(picture, self.search(threshold, stop_when_found))
-            }
-            other => DynamicImage::ImageRgb8(other.to_rgb8()),
+            other => std::borrow::Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
         };
         self.detector.faces(&rgb, self.search(threshold, stop_when_found))
     }
@@ -326,7 +324,9 @@ impl Filter {
             }
         }
         // The review page shows what was posted, or else the picture its faces were found in.
-        let shown = verdict.publishable.as_ref().or(face_frame.as_ref()).unwrap_or(&preview);
+        // A ready photo's preview shows what is posted, so only a covered one is scaled again.
+        let covered = verdict.publishable.as_ref().filter(|_| verdict.outcome == Outcome::Blurred);
+        let shown = covered.or(face_frame.as_ref()).unwrap_or(&preview);
         report.thumbnail = Some(Thumbnail::new(shown, &verdict.faces, width));
         let (output, copy) = match &verdict.publishable {
             Some(picture) => {
