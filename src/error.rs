@@ -66,6 +66,12 @@ pub enum Error {
         /// What the operating system said.
         source: io::Error,
     },
+    /// Another run is writing to the same output folder.
+    #[error("{path}: another postsafe run is writing to this folder. Wait for it to finish, or pick another output folder with -o.")]
+    Busy {
+        /// The output folder.
+        path: PathBuf,
+    },
     /// A picture could not be encoded for output.
     #[error("cannot encode the safe copy: {reason}. The photo was not copied; run postsafe again, and report this if it happens again.")]
     Encode {

@@ -217,8 +217,7 @@ impl Filter {
         out_dir: &Path,
         progress: &dyn Progress,
     ) -> Result<Report> {
-        let ready = out_dir.join(write::READY_DIR);
-        std::fs::create_dir_all(&ready).map_err(|source| Error::Write { path: ready.clone(), source })?;
+        let out = write::OutputFolder::claim(out_dir)?;
         let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_path_buf()).collect();
         let found = read::discover(&inputs, out_dir);
         progress.started(found.len());
@@ -232,7 +231,7 @@ impl Filter {
                             stopped.store(true, Ordering::Relaxed);
                             PhotoReport::not_checked(&path)
                         }
-                        entry => self.process(entry, &ready),
+                        entry => self.process(entry, &out),
                     };
                     progress.finished(&report);
                     report
@@ -241,13 +240,13 @@ impl Filter {
         };
         let photos = self.in_pool(work);
         let report = Report { stopped_early: stopped.into_inner(), ..Report::new(photos) };
-        report.write_into(out_dir)?;
+        report.write_into(out.root())?;
         Ok(report)
     }
 
     /// One input to its report entry. A panic inside is caught and reported as an error
     /// for that photo alone, so one bad file never stops the batch.
-    fn process(&self, entry: Found, ready: &Path) -> PhotoReport {
+    fn process(&self, entry: Found, out: &write::OutputFolder) -> PhotoReport {
         let (path, folders) = match entry {
             Found::Picture(path, folders) => (path, folders),
             Found::NotPicture(path, why) => {
@@ -257,7 +256,7 @@ impl Filter {
                 return PhotoReport::without_picture(&path, Outcome::Error, err.to_string())
             }
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.process_picture(&path, &folders, ready)))
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.process_picture(&path, &folders, out)))
             .unwrap_or_else(|panic| {
                 let reason = panic
                     .downcast_ref::<&str>()
@@ -269,13 +268,20 @@ impl Filter {
         outcome.unwrap_or_else(|err| PhotoReport::without_picture(&path, Outcome::Error, err.to_string()))
     }
 
-    fn process_picture(&self, path: &Path, folders: &[String], ready: &Path) -> Result<PhotoReport> {
+    fn process_picture(
+        &self,
+        path: &Path,
+        folders: &[String],
+        out: &write::OutputFolder,
+    ) -> Result<PhotoReport> {
+        #[cfg(test)]
+        tests::fault_injected_for(path);
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let stem = write::output_stem(&bytes);
-        let written = self.analyse_and_write(path, folders, &bytes, &stem, ready);
+        let written = self.analyse_and_write(path, folders, &bytes, &stem, out);
         if !written.as_ref().is_ok_and(|r| r.output.is_some()) {
             // An earlier run may have found this photo safe; this one did not.
-            write::withdraw(ready, &stem)?;
+            out.withdraw(&stem)?;
         }
         written
     }
@@ -286,7 +292,7 @@ impl Filter {
         folders: &[String],
         bytes: &[u8],
         stem: &str,
-        ready: &Path,
+        out: &write::OutputFolder,
     ) -> Result<PhotoReport> {
         let meta = metadata::read(bytes);
         let mut report = PhotoReport::new(path, Outcome::HeldBack);
@@ -361,7 +367,7 @@ impl Filter {
                     }
                 };
                 let name = format!("{stem}.{}", prepared.ext);
-                let written = write::write_atomically(ready, &name, &prepared.bytes)?;
+                let written = out.write_ready(&name, &prepared.bytes)?;
                 (Some(written.display().to_string()), Some(prepared.copy))
             }
             None => (None, None),
@@ -405,6 +411,36 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Photos whose names start with this crash their analysis, as a bug in a decoder would.
+    const CRASHES: &str = "crashes-";
+
+    pub(super) fn fault_injected_for(path: &Path) {
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(CRASHES)) {
+            panic!("injected fault");
+        }
+    }
+
+    #[test]
+    fn a_crash_in_one_photo_is_that_photos_error_and_the_batch_goes_on() {
+        let photos = tempfile::tempdir().unwrap();
+        let card = |shade: u8| {
+            image::RgbImage::from_fn(320, 240, move |x, y| image::Rgb([(x / 2) as u8, (y / 2) as u8, shade]))
+        };
+        for (name, shade) in [("a.png", 10), ("crashes-b.png", 90), ("c.png", 170), ("d.png", 250)] {
+            card(shade).save(photos.path().join(name)).unwrap();
+        }
+        let out = photos.path().join("out");
+        let filter = Filter::new(Options { threads: Some(2), ..Options::default() }).unwrap();
+        let report = filter.run(&[photos.path()], &out, &()).unwrap();
+        assert_eq!((report.summary.ready, report.summary.error), (3, 1), "{report:#?}");
+        let crashed = report.photos.iter().find(|p| p.input.contains(CRASHES)).unwrap();
+        assert_eq!(crashed.outcome, Outcome::Error);
+        assert!(crashed.error.as_deref().unwrap().contains("failed unexpectedly"), "{crashed:?}");
+        let written = std::fs::read_dir(out.join(write::READY_DIR)).unwrap().count();
+        assert_eq!(written, 3, "every other photo's copy is written");
+        assert!(out.join(crate::REPORT_FILE).exists());
+    }
 
     #[test]
     fn settings_that_cannot_be_searched_are_refused_naming_the_flag() {

@@ -45,6 +45,10 @@ pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
         for entry in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name() {
             match entry {
                 Ok(entry) if entry.file_type().is_dir() => {}
+                // Reading a pipe or a device could wait for ever or never end.
+                Ok(entry) if !entry.file_type().is_file() => {
+                    found.push(Found::NotPicture(entry.into_path(), "not a file (a pipe, socket or device)"));
+                }
                 Ok(entry) => {
                     let path = entry.into_path();
                     if inside_exclude(&path)

@@ -263,39 +263,108 @@ fn encode_failed(e: image::ImageError) -> Error {
     Error::Encode { reason: e.to_string() }
 }
 
-/// Writes `bytes` to `dir/name` so that the file is either absent or complete: the data goes
-/// to a hidden temporary file in the same folder, is flushed to disk, then renamed.
+/// Name of the lock file in the output folder: held for the whole of a run, so a second run
+/// into the same folder is refused instead of overwriting the first one's files.
+const LOCK_FILE: &str = ".postsafe.lock";
+/// Ending of the temporary files outputs are written to before they are renamed into place.
+const PART_SUFFIX: &str = ".part";
+
+/// The output folder of a run, held by that run alone for as long as this lives. Safe copies
+/// go to its `ready/` folder; their temporary files are written beside `ready/`, never in it,
+/// so even a run killed mid-write leaves nothing in `ready/` but whole photos.
+pub(crate) struct OutputFolder {
+    root: PathBuf,
+    ready: PathBuf,
+    // Kept open: the operating system releases the lock when the run ends, however it ends.
+    _lock: fs::File,
+}
+
+impl OutputFolder {
+    /// Makes `root` and its `ready/` folder, takes the run's lock, and clears temporary files
+    /// that an earlier run, killed mid-write, left behind.
+    pub(crate) fn claim(root: &Path) -> Result<OutputFolder> {
+        let ready = root.join(READY_DIR);
+        fs::create_dir_all(&ready).map_err(|source| Error::Write { path: ready.clone(), source })?;
+        let lock_path = root.join(LOCK_FILE);
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|source| Error::Write { path: lock_path.clone(), source })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(Error::Busy { path: root.to_path_buf() }),
+            // Some network shares cannot lock; a run there is as safe as before locks existed.
+            Err(fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {}
+            Err(fs::TryLockError::Error(source)) => return Err(Error::Write { path: lock_path, source }),
+        }
+        // Holding the lock, no other run can be writing any of these.
+        for dir in [root, ready.as_path()] {
+            for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') && name.ends_with(PART_SUFFIX) {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+        Ok(OutputFolder { root: root.to_path_buf(), ready, _lock: lock })
+    }
+
+    /// The folder itself.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes a safe copy as `ready/name`, whole or not at all.
+    pub(crate) fn write_ready(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+        write_via(&self.root, &self.ready.join(name), bytes)
+    }
+
+    /// Removes an earlier run's copy of a photo that this run did not find safe, so the ready
+    /// folder never keeps a photo the current settings hold back.
+    pub(crate) fn withdraw(&self, stem: &str) -> Result<()> {
+        for ext in ["jpg", "png", "gif"] {
+            let path = self.ready.join(format!("{stem}.{ext}"));
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::Write { path, source: e })
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to `dir/name` so that the file is either absent or complete.
 pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    write_via(dir, &dir.join(name), bytes)
+}
+
+/// Writes `bytes` to `target` through a hidden temporary file in `staging` (on the same disk),
+/// flushed to disk and then renamed, so `target` is either absent or complete. A failed write
+/// (a full disk, say) removes the temporary file.
+fn write_via(staging: &Path, target: &Path, bytes: &[u8]) -> Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let target = dir.join(name);
-    let tmp =
-        dir.join(format!(".{name}.{}-{}.part", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = staging.join(format!(
+        ".{name}.{}-{}{PART_SUFFIX}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
     let attempt = (|| {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&tmp, &target)
+        fs::rename(&tmp, target)
     })();
     attempt.map_err(|source| {
         let _ = fs::remove_file(&tmp);
-        Error::Write { path: target.clone(), source }
+        Error::Write { path: target.to_path_buf(), source }
     })?;
-    Ok(target)
-}
-
-/// Removes an earlier run's copy of a photo that this run did not find safe, so the ready
-/// folder never keeps a photo the current settings hold back.
-pub(crate) fn withdraw(ready: &Path, stem: &str) -> Result<()> {
-    for ext in ["jpg", "png", "gif"] {
-        let path = ready.join(format!("{stem}.{ext}"));
-        match fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(Error::Write { path, source: e })
-            }
-            _ => {}
-        }
-    }
-    Ok(())
+    Ok(target.to_path_buf())
 }
 
 #[cfg(test)]
@@ -340,5 +409,28 @@ mod tests {
         let written = write_atomically(dir.path(), "a.jpg", b"data").unwrap();
         assert_eq!(fs::read(written).unwrap(), b"data");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "only the finished file");
+    }
+
+    #[test]
+    fn a_second_run_into_the_same_folder_is_refused_while_the_first_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutputFolder::claim(dir.path()).unwrap();
+        let refused = OutputFolder::claim(dir.path()).err().expect("the folder is taken");
+        assert!(refused.to_string().contains("another postsafe run"), "{refused}");
+        drop(first);
+        OutputFolder::claim(dir.path()).expect("free again once the first run is over");
+    }
+
+    #[test]
+    fn a_killed_runs_temporary_files_are_cleared_and_never_in_the_ready_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let left_behind = dir.path().join(".photo-1.jpg.99-0.part");
+        fs::write(&left_behind, b"half a photo").unwrap();
+        let out = OutputFolder::claim(dir.path()).unwrap();
+        assert!(!left_behind.exists());
+        out.write_ready("photo-2.jpg", b"whole").unwrap();
+        let in_ready: Vec<_> =
+            fs::read_dir(dir.path().join(READY_DIR)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(in_ready, ["photo-2.jpg"]);
     }
 }

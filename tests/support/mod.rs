@@ -2,6 +2,7 @@
 //! pictures made on the spot.
 #![allow(dead_code)] // each test binary uses its own share of these helpers
 
+pub mod bad_input;
 pub mod browser;
 pub mod painted;
 pub mod photos;
