@@ -142,8 +142,9 @@ Examples:
   postsafe photos --names class.txt --open    also hold back photos naming a child; open the page
 
 Exit status: 0 when every photo was processed (holding photos back is a normal result), 1 when any
-photo could not be read or analysed, 2 when the command itself is wrong, 130 when stopped with
-Ctrl-C before every photo was checked.";
+photo could not be read or analysed, 2 when the command itself is wrong or the output folder cannot
+be used (another run is writing to it, or it cannot be written), 130 when stopped with Ctrl-C
+before every photo was checked.";
 
 /// Set by the first Ctrl-C; the batch starts no photo after it.
 static STOP: AtomicBool = AtomicBool::new(false);

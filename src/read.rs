@@ -40,8 +40,8 @@ pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
     let mut seen = std::collections::HashSet::new();
     let mut found = Vec::new();
     for input in inputs {
-        // walkdir follows links and reports loops as errors, so a link cycle ends the walk of
-        // that branch with a clear message instead of running forever.
+        // walkdir follows links and reports loops, so a link cycle ends the walk of that
+        // branch instead of running for ever.
         for entry in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name() {
             match entry {
                 Ok(entry) if entry.file_type().is_dir() => {}
@@ -58,11 +58,16 @@ pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
                     }
                     found.push(classify(path, input));
                 }
+                // The folder it leads back to is being checked already, so nothing is missed.
+                Err(err) if err.loop_ancestor().is_some() => {
+                    let path = err.path().unwrap_or(input).to_path_buf();
+                    found.push(Found::NotPicture(path, "a link back into a folder already being checked; not followed"));
+                }
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
                     let source = err
                         .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("a folder links back into itself"));
+                        .unwrap_or_else(|| std::io::Error::other("it cannot be listed"));
                     found.push(Found::Unreadable(path.clone(), Error::Input { path, source }));
                 }
             }
@@ -130,6 +135,9 @@ const SCALED_DECODE_SLACK: f64 = 0.9;
 /// or 1/8 scale, whichever still leaves a long side of about `fit`.
 pub(crate) fn decode(path: &Path, bytes: &[u8], fit: u32) -> Result<Decoded> {
     let bad = |reason: String| Error::Decode { path: path.to_path_buf(), reason };
+    if bytes.is_empty() {
+        return Err(bad("the file is empty (0 bytes)".into()));
+    }
     let mut reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
     if crate::heif::is_heif(bytes) {
