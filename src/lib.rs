@@ -41,6 +41,7 @@ mod heif;
 mod metadata;
 mod names;
 mod options;
+pub mod post;
 mod read;
 mod redact;
 mod report;

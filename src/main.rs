@@ -54,6 +54,15 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Check a whole post before it goes out: its words, its photos and its time.
+    ///
+    /// The photos get the same checks as always; the words are checked for names on the class
+    /// list, praise or criticism of one child, and where children will be at a given time on a
+    /// trip; the time must be a weekday from 8am to 6pm unless the post is an event or urgent
+    /// news. Only a post that passes is written, to OUT/post/ (post.txt and the photos,
+    /// numbered in order).
+    #[command(after_help = POST_HELP)]
+    Post(PostArgs),
     /// Measure recall and false hold-backs on labelled photos.
     ///
     /// MANIFEST is a tab-separated file whose header names at least the columns file, label
@@ -71,6 +80,61 @@ enum Command {
         detection: Detection,
     },
 }
+
+#[derive(Args, Debug)]
+struct PostArgs {
+    /// The photos, in the order they will appear (at most 4, or one GIF).
+    #[arg(value_name = "PHOTO")]
+    photos: Vec<PathBuf>,
+
+    /// The post's words; "-" reads them from standard input.
+    #[arg(long, value_name = "TEXT", required_unless_present = "text_file", conflicts_with = "text_file")]
+    text: Option<String>,
+
+    /// Read the post's words from this file (UTF-8).
+    #[arg(long, value_name = "FILE")]
+    text_file: Option<PathBuf>,
+
+    /// When it is to go out, as "YYYY-MM-DD HH:MM" in local time [default: now].
+    #[arg(long, value_name = "WHEN")]
+    at: Option<String>,
+
+    /// The post is about an event, so it may go out outside school hours.
+    #[arg(long)]
+    event: bool,
+
+    /// The post is urgent news, so it may go out outside school hours.
+    #[arg(long)]
+    urgent: bool,
+
+    /// Class list, one name per line: no name on it may appear in the words, the photos' file
+    /// names or their metadata.
+    #[arg(long, value_name = "FILE")]
+    names: Option<PathBuf>,
+
+    /// Where to put the checked photos, the review page, the report and the ready post
+    /// [default: a folder "postsafe post" in the current folder]
+    #[arg(short, long, value_name = "DIR", help_heading = "Output")]
+    out: Option<PathBuf>,
+
+    #[command(flatten)]
+    shown: Shown,
+
+    /// What to do with a photo that shows a face.
+    #[arg(long, value_enum, default_value_t = Faces::Hold, value_name = "WHAT", help_heading = "Faces")]
+    faces: Faces,
+
+    #[command(flatten)]
+    detection: Detection,
+}
+
+const POST_HELP: &str = "\
+Examples:
+  postsafe post --text \"Year 3's Roman shields!\" shield1.jpg shield2.jpg --names class.txt
+  postsafe post --text-file news.txt --at \"2026-11-24 19:30\" --event concert.jpg
+
+Exit status: 0 when the post may go out, 1 when it may not (the findings say why), 2 when the
+command itself is wrong.";
 
 /// What is printed.
 #[derive(Args, Debug)]
@@ -131,6 +195,15 @@ enum Faces {
     Blur,
 }
 
+impl From<Faces> for FaceAction {
+    fn from(faces: Faces) -> FaceAction {
+        match faces {
+            Faces::Hold => FaceAction::Hold,
+            Faces::Blur => FaceAction::Blur,
+        }
+    }
+}
+
 const AFTER_HELP: &str = "\
 Results, in the output folder: ready/ (the photos safe to post), review.html (a page showing what
 is ready, what was held back and why, and any problems) and report.json (the same for programs).
@@ -160,44 +233,18 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> ExitCode {
-    if let Some(Command::Eval { manifest, shown, detection }) = &cli.command {
-        return evaluate(manifest, shown, detection);
+    match &cli.command {
+        Some(Command::Eval { manifest, shown, detection }) => return evaluate(manifest, shown, detection),
+        Some(Command::Post(args)) => return post(args),
+        None => {}
     }
     let Some(inputs) = inputs(&cli.inputs) else {
         return ExitCode::from(2);
     };
-    let roster = match &cli.names {
-        None => postsafe::Roster::default(),
-        Some(path) => match postsafe::Roster::from_file(path) {
-            Ok(r) if !r.is_empty() => r,
-            Ok(_) => {
-                eprintln!(
-                    "postsafe: {}: the class list has no names in it. Put one name per line.",
-                    path.display()
-                );
-                return ExitCode::from(2);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                eprintln!(
-                    "postsafe: {}: there is no such class list. Check the path is spelled right.",
-                    path.display()
-                );
-                return ExitCode::from(2);
-            }
-            Err(e) => {
-                eprintln!(
-                    "postsafe: {}: cannot read the class list ({e}). Save it as plain text (UTF-8), one name per line.",
-                    path.display()
-                );
-                return ExitCode::from(2);
-            }
-        },
+    let Some(roster) = roster(cli.names.as_deref()) else {
+        return ExitCode::from(2);
     };
-    let faces = match cli.faces {
-        Faces::Hold => FaceAction::Hold,
-        Faces::Blur => FaceAction::Blur,
-    };
-    let Some(filter) = filter(Options { faces, ..cli.detection.options(roster) }) else {
+    let Some(filter) = filter(Options { faces: cli.faces.into(), ..cli.detection.options(roster) }) else {
         return ExitCode::from(2);
     };
     let out = cli.out.clone().unwrap_or_else(|| default_out(&inputs[0]));
@@ -222,6 +269,82 @@ fn run(cli: &Cli) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The class list at `path` (an empty one without a path), or `None` after saying what is
+/// wrong with the file.
+fn roster(path: Option<&Path>) -> Option<postsafe::Roster> {
+    let Some(path) = path else {
+        return Some(postsafe::Roster::default());
+    };
+    let why = match postsafe::Roster::from_file(path) {
+        Ok(r) if !r.is_empty() => return Some(r),
+        Ok(_) => "the class list has no names in it. Put one name per line.".to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            "there is no such class list. Check the path is spelled right.".to_string()
+        }
+        Err(e) => {
+            format!("cannot read the class list ({e}). Save it as plain text (UTF-8), one name per line.")
+        }
+    };
+    eprintln!("postsafe: {}: {why}", path.display());
+    None
+}
+
+/// `postsafe post`: checks the draft and writes the post when it passes.
+fn post(args: &PostArgs) -> ExitCode {
+    let text = match (&args.text, &args.text_file) {
+        (Some(dash), _) if dash == "-" => std::io::read_to_string(std::io::stdin())
+            .map_err(|e| format!("cannot read the post's words from standard input ({e})")),
+        (Some(text), _) => Ok(text.clone()),
+        (None, Some(file)) => std::fs::read_to_string(file).map_err(|e| {
+            format!(
+                "{}: cannot read the post's words ({e}). Save them as plain text (UTF-8).",
+                file.display()
+            )
+        }),
+        (None, None) => unreachable!("clap requires --text or --text-file"),
+    };
+    let at = match &args.at {
+        None => Ok(jiff::ZonedDateTime::now().datetime()),
+        Some(when) => jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", when.trim()).map_err(|_| {
+            format!("--at {when:?} is not a time postsafe understands. Write it as \"2026-11-24 19:30\".")
+        }),
+    };
+    let (text, at) = match (text, at) {
+        (Ok(text), Ok(at)) => (text, at),
+        (Err(why), _) | (_, Err(why)) => {
+            eprintln!("postsafe: {why}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(photos) = inputs(&args.photos) else {
+        return ExitCode::from(2);
+    };
+    let Some(roster) = roster(args.names.as_deref()) else {
+        return ExitCode::from(2);
+    };
+    let Some(filter) = filter(Options { faces: args.faces.into(), ..args.detection.options(roster) }) else {
+        return ExitCode::from(2);
+    };
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("postsafe post"));
+    let draft = postsafe::post::Draft { text, photos, at: Some(at), event: args.event, urgent: args.urgent };
+    let bar = Bar::new(args.shown.quiet);
+    let checked = filter.check_post(&draft, &out, &bar);
+    bar.0.finish_and_clear();
+    let report = match checked {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("postsafe: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    args.shown.print(|| report.to_json(), || report.human_summary(&out));
+    if report.may_go_out {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

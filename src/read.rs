@@ -61,13 +61,15 @@ pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
                 // The folder it leads back to is being checked already, so nothing is missed.
                 Err(err) if err.loop_ancestor().is_some() => {
                     let path = err.path().unwrap_or(input).to_path_buf();
-                    found.push(Found::NotPicture(path, "a link back into a folder already being checked; not followed"));
+                    found.push(Found::NotPicture(
+                        path,
+                        "a link back into a folder already being checked; not followed",
+                    ));
                 }
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
-                    let source = err
-                        .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("it cannot be listed"));
+                    let source =
+                        err.into_io_error().unwrap_or_else(|| std::io::Error::other("it cannot be listed"));
                     found.push(Found::Unreadable(path.clone(), Error::Input { path, source }));
                 }
             }
