@@ -9,7 +9,8 @@
 //!
 //! The pipeline runs one way, one module per stage: `read` → `detect` → `decide` →
 //! `redact` → `write` → `report` → `review`; `filter` drives a photo, or a batch, through
-//! them.
+//! them. [`post`] checks a whole draft post — its words, its photos and when it goes out —
+//! against the rest of the policy.
 //!
 //! ```
 //! use postsafe::{Filter, Options, Outcome};
