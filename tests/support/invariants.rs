@@ -201,11 +201,17 @@ pub fn jpeg_has_no_metadata(bytes: &[u8]) -> Result<(), String> {
         }
         pos += length.max(2);
         if marker == 0xDA {
-            // Entropy-coded data: runs to the first 0xFF that is not stuffing or a restart.
+            // Entropy-coded data: runs to the first marker that is neither stuffing (0xFF00)
+            // nor a restart, after any 0xFF fill bytes, as decoders and postsafe's scrubber read
+            // it (a walker that took `FF FF 00` for a marker was the fuzzer's second finding).
             loop {
                 let ff = pos + bytes[pos..].iter().position(|&b| b == 0xFF).ok_or_else(cut)?;
-                match bytes.get(ff + 1).ok_or_else(cut)? {
-                    0x00 | 0xD0..=0xD7 => pos = ff + 2,
+                let mut next = ff + 1;
+                while *bytes.get(next).ok_or_else(cut)? == 0xFF {
+                    next += 1;
+                }
+                match bytes[next] {
+                    0x00 | 0xD0..=0xD7 => pos = next + 1,
                     _ => {
                         pos = ff;
                         break;
