@@ -99,6 +99,13 @@ pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
             0xDB | 0xC4 | 0xCC | 0xDC | 0xDD => image.extend_from_slice(segment),
             // SOF0–SOF15; 0xC4 and 0xCC are matched above, and 0xC8 is reserved.
             0xC0..=0xCF if marker != 0xC8 => {
+                // A picture has one frame. A second frame header is a second picture run
+                // into the first (a photo cut short with another after it, found by fuzzing):
+                // decoders show the first, cut short, and the copy would carry the second,
+                // never checked for faces, and fail to decode.
+                if framed {
+                    return None;
+                }
                 framed = true;
                 image.extend_from_slice(segment);
             }
@@ -364,6 +371,14 @@ mod tests {
             assert!(scrubbed.ends_with(image_data(&plain)), "image data copied byte for byte");
             assert_eq!(decode(&scrubbed), decode(&original));
         }
+    }
+
+    #[test]
+    fn a_photo_cut_short_with_another_run_into_it_is_not_well_formed() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(64, 48)));
+        // The first picture's data stops midway and the second's starts after its SOI.
+        let joined = [&plain[..plain.len() / 2], &plain[2..]].concat();
+        assert!(jpeg(&joined, 1).is_none());
     }
 
     #[test]
