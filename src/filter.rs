@@ -379,7 +379,10 @@ impl Filter {
         // A ready photo's preview shows what is posted, so only a covered one is scaled again.
         let covered = verdict.publishable.as_ref().filter(|_| verdict.outcome == Outcome::Blurred);
         let shown = covered.or(face_frame.as_ref()).unwrap_or(&preview);
-        report.thumbnail = Some(Thumbnail::new(shown, &verdict.faces, width));
+        // Names written in the picture are boxed like faces, so a person can see what was found.
+        let boxed: Vec<Face> =
+            verdict.faces.iter().cloned().chain(verdict.text_boxes.iter().map(TextBox::as_area)).collect();
+        report.thumbnail = Some(Thumbnail::new(shown, &boxed, width));
         let (output, copy) = match &verdict.publishable {
             Some(picture) => {
                 let original = write::Original { bytes, format, orientation, has_alpha };

@@ -195,7 +195,6 @@ impl Plans {
                 .with_input_fact(0, f32::fact([1, 3, height, width]).into())
                 .and_then(|m| m.into_optimized())
                 .and_then(|m| m.into_runnable())
-                .map(Arc::new)
                 .map_err(|e| format!("{e:#}"))
         });
         built.clone().map_err(|reason| Error::Text { reason })
@@ -225,7 +224,7 @@ impl Reader {
         let characters = rec
             .properties
             .get("onnx.metadata_props.character")
-            .and_then(|t| t.to_scalar::<String>().ok().cloned())
+            .and_then(|t| t.to_plain_array_view::<String>().ok().and_then(|a| a.iter().next().cloned()))
             .ok_or_else(|| Error::Text { reason: "the text recogniser carries no character list".into() })?;
         let charset = charset(&characters);
         Ok(Reader { det: Plans::new(det), rec: Plans::new(rec), charset })

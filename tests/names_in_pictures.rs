@@ -150,7 +150,7 @@ fn contains_word(text: &str, word: &str) -> bool {
 #[test]
 fn with_blur_the_name_is_covered_and_the_photo_goes_out() {
     let (signed, at) = signed_painting("Sam Taylor", "DejaVuSans.ttf");
-    let (report, out, _root) = run(filter(FaceAction::Blur), &[("signed.png", &signed)]);
+    let (report, _out, _root) = run(filter(FaceAction::Blur), &[("signed.png", &signed)]);
     let photo = entry(&report, "signed.png");
     assert_eq!(photo.outcome, Outcome::Blurred, "{photo:#?}");
     assert!(lettering::found(at, &photo.text_boxes), "{photo:#?}");
