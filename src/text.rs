@@ -33,9 +33,12 @@ static REC_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ch_PP-OCRv4_
 /// Short side the detector input is enlarged to when smaller (RapidOCR's `limit_side_len`
 /// with `limit_type: min`): small pictures are read at a scale the model was trained for.
 const DET_MIN_SIDE: f32 = 736.0;
-/// Long side the detector input is reduced to when larger. RapidOCR allows 2000; postsafe
-/// posts at most 2048, so a posted photo is read at full size.
-const DET_MAX_SIDE: f32 = 2048.0;
+/// Long side the detector input is reduced to when larger (RapidOCR allows 2000). The
+/// detector's cost grows faster than its input (measured, one thread, machine under load:
+/// 1.0 / 1.6 / 2.6 / 5.3 s at 1024 / 1280 / 1536 / 2048 px long side) and so does its memory
+/// (~300 MB at 2048×1536); at 1536 a posted 2048-px photo is read at three quarters of its
+/// size, so text about 16 px high in it reaches the detector at 12 px.
+const DET_MAX_SIDE: f32 = 1536.0;
 /// Probability above which a pixel of the detector's map is text (RapidOCR's `thresh`).
 const DET_THRESH: f32 = 0.3;
 /// Mean probability inside a region's rectangle for it to be kept (`box_thresh`).
@@ -623,8 +626,8 @@ mod tests {
     fn the_detector_input_is_a_multiple_of_32_within_the_limits() {
         assert_eq!(detector_size(640, 480), (992, 736));
         assert_eq!(detector_size(1024, 768), (1024, 768));
-        assert_eq!(detector_size(2048, 1536), (2048, 1536));
-        assert_eq!(detector_size(4000, 100), (2048, 64));
+        assert_eq!(detector_size(2048, 1536), (1536, 1152));
+        assert_eq!(detector_size(4000, 100), (1536, 32));
     }
 
     #[test]
@@ -646,5 +649,59 @@ mod tests {
         assert_eq!(crop.dimensions(), (192, 48));
         assert_eq!(crop.get_pixel(10, 24)[0], 0);
         assert_eq!(crop.get_pixel(180, 24)[0], 255);
+    }
+}
+
+#[cfg(test)]
+mod reading {
+    use super::*;
+
+    /// Prints what is read in the pictures named by `POSTSAFE_READ` (paths separated by ':'),
+    /// with the time taken: for looking at the reader's output by hand.
+    #[test]
+    #[ignore = "a tool: POSTSAFE_READ=a.png:b.jpg cargo test --release --lib reading -- --ignored --nocapture"]
+    fn print_what_is_read() {
+        let reader = Reader::load().unwrap();
+        for path in std::env::var("POSTSAFE_READ").unwrap_or_default().split(':').filter(|p| !p.is_empty()) {
+            let image = image::open(path).unwrap().to_rgb8();
+            if std::env::var_os("POSTSAFE_READ_SIDES").is_some() {
+                for side in [1024u32, 1280, 1536, 2048] {
+                    let scale = side as f32 / image.width().max(image.height()) as f32;
+                    let (w, h) = ((image.width() as f32 * scale) as u32, (image.height() as f32 * scale) as u32);
+                    let smaller = image::imageops::resize(&image, w, h, image::imageops::FilterType::Triangle);
+                    let mut best = std::time::Duration::MAX;
+                    for _ in 0..3 {
+                        let start = std::time::Instant::now();
+                        reader.detect(&smaller).unwrap();
+                        best = best.min(start.elapsed());
+                    }
+                    println!("  detector at {:?}: {best:?}", detector_size(w, h));
+                }
+                continue;
+            }
+            for round in 0..2 {
+                let start = std::time::Instant::now();
+                let quads = reader.detect(&image).unwrap();
+                let detected = start.elapsed();
+                for quad in &quads {
+                    let t = std::time::Instant::now();
+                    for (along, length, across) in quad.readings() {
+                        let crop = cut_out(&image, quad, along, length, across);
+                        let cut = t.elapsed();
+                        let text = reader.recognise(&crop).unwrap();
+                        println!("    crop {:?} cut {cut:?} read {:?} {text:?}", crop.dimensions(), t.elapsed());
+                    }
+                }
+                println!("  detect {:?} on {:?}", detected, detector_size(image.width(), image.height()));
+                let start = std::time::Instant::now();
+                let lines = reader.read(&image).unwrap();
+                println!("{path} {:?}: {} lines in {:?} (round {round})", image.dimensions(), lines.len(), start.elapsed());
+                if round == 1 {
+                    for line in lines {
+                        println!("  {:?} {:?}", line.area, line.text);
+                    }
+                }
+            }
+        }
     }
 }
