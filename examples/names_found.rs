@@ -37,8 +37,8 @@ const NAMES: [&str; 8] =
 fn main() {
     let roster = Roster::parse(&NAMES.join("\n"));
     // One coarse face-search level: the pictures hold no face, and the table is about text.
-    let filter = Filter::new(Options { roster, detect_side: Some(192), ..Options::default() })
-        .expect("models load");
+    let filter =
+        Filter::new(Options { roster, detect_side: Some(192), ..Options::default() }).expect("models load");
     let fonts: Vec<_> = FONTS.iter().map(|f| lettering::font(&photos::font_file(f))).collect();
     let mut jobs = Vec::new();
     for (si, &size) in SIZES.iter().enumerate() {

@@ -186,7 +186,11 @@ impl Filter {
         let rgb = rgb_over_white(picture);
         let rgb = rgb.as_rgb8().expect("made RGB");
         let lines = reader.read(rgb)?;
-        Ok(lines.into_iter().filter(|line| self.options.roster.written_in(&line.text)).map(|line| line.area).collect())
+        Ok(lines
+            .into_iter()
+            .filter(|line| self.options.roster.written_in(&line.text))
+            .map(|line| line.area)
+            .collect())
     }
 
     /// One pass of the detector over exactly `picture` (padded to multiples of 32): no
@@ -369,7 +373,12 @@ impl Filter {
                 let faces = self.check(&frame)?.faces;
                 if !faces.is_empty() {
                     report.reason = Some(format!("shows a face (frame {frames} of the animation)"));
-                    verdict = Verdict { outcome: Outcome::HeldBack, faces, text_boxes: Vec::new(), publishable: None };
+                    verdict = Verdict {
+                        outcome: Outcome::HeldBack,
+                        faces,
+                        text_boxes: Vec::new(),
+                        publishable: None,
+                    };
                     face_frame = Some(frame);
                     break;
                 }

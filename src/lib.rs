@@ -64,6 +64,6 @@ pub use names::Roster;
 pub use options::{FaceAction, Options};
 pub use read::MAX_SIDE;
 pub use report::{PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
-pub use text::TextBox;
 pub use review::{Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};
+pub use text::TextBox;
 pub use write::{CopyMethod, MAX_STILL_BYTES, READY_DIR};

@@ -110,7 +110,8 @@ impl Roster {
                 c => c,
             })
             .collect();
-        let words: Vec<Vec<char>> = letter_runs(&text).iter().map(|run| fold(run).chars().collect()).collect();
+        let words: Vec<Vec<char>> =
+            letter_runs(&text).iter().map(|run| fold(run).chars().collect()).collect();
         (0..words.len()).any(|start| {
             (1..=MAX_JOINED.min(words.len() - start)).any(|n| {
                 let joined: Vec<char> = words[start..start + n].concat();

@@ -256,7 +256,8 @@ impl Reader {
     fn detect(&self, image: &RgbImage) -> Result<Vec<Quad>> {
         let (width, height) = image.dimensions();
         let (dw, dh) = detector_size(width, height);
-        let resized = image::imageops::resize(image, dw as u32, dh as u32, image::imageops::FilterType::Triangle);
+        let resized =
+            image::imageops::resize(image, dw as u32, dh as u32, image::imageops::FilterType::Triangle);
         let mut input = Array4::<f32>::zeros((1, 3, dh, dw));
         for (x, y, px) in resized.enumerate_pixels() {
             // BGR, as OpenCV reads the pictures PaddleOCR trained on.
@@ -305,9 +306,9 @@ impl Reader {
                 ),
             });
         }
-        let steps = probs.into_shape_with_order((shape[1], shape[2])).map_err(|e| Error::Text {
-            reason: format!("text recogniser output: {e}"),
-        })?;
+        let steps = probs
+            .into_shape_with_order((shape[1], shape[2]))
+            .map_err(|e| Error::Text { reason: format!("text recogniser output: {e}") })?;
         let best: Vec<(usize, f32)> = steps
             .outer_iter()
             .map(|row| {
@@ -323,7 +324,10 @@ impl Reader {
 /// The recogniser's classes from the character list in its metadata: CTC blank first, the
 /// listed characters (one per line), and a space last, as RapidOCR's `CTCLabelDecode` builds it.
 fn charset(listed: &str) -> Vec<String> {
-    std::iter::once(String::new()).chain(listed.lines().map(str::to_string)).chain([" ".to_string()]).collect()
+    std::iter::once(String::new())
+        .chain(listed.lines().map(str::to_string))
+        .chain([" ".to_string()])
+        .collect()
 }
 
 /// Greedy CTC decoding of the best class and its probability at each step: repeats merged,
@@ -366,7 +370,8 @@ fn detector_size(width: u32, height: u32) -> (usize, usize) {
 fn regions(width: usize, height: usize, probability: impl Fn(usize, usize) -> f32) -> Vec<Quad> {
     // Thresholded, then dilated by a 2×2 square (a pixel is set when it or its left, upper or
     // upper-left neighbour is), as `cv2.dilate` with RapidOCR's kernel does.
-    let above: Vec<bool> = (0..width * height).map(|i| probability(i % width, i / width) > DET_THRESH).collect();
+    let above: Vec<bool> =
+        (0..width * height).map(|i| probability(i % width, i / width) > DET_THRESH).collect();
     let set = |x: usize, y: usize| {
         above[y * width + x]
             || (x > 0 && above[y * width + x - 1])
@@ -487,7 +492,8 @@ fn convex_hull(points: &[(f32, f32)]) -> Vec<(f32, f32)> {
     if pts.len() < 3 {
         return pts;
     }
-    let cross = |o: (f32, f32), a: (f32, f32), b: (f32, f32)| (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0);
+    let cross =
+        |o: (f32, f32), a: (f32, f32), b: (f32, f32)| (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0);
     let mut hull: Vec<(f32, f32)> = Vec::with_capacity(pts.len() * 2);
     for pass in 0..2 {
         let start = hull.len();
@@ -533,7 +539,14 @@ fn scale_quad(q: Quad, sx: f32, sy: f32) -> Quad {
     let lu = (ux * ux + uy * uy).sqrt();
     let (vx, vy) = (-q.uy * sx, q.ux * sy);
     let lv = (vx * vx + vy * vy).sqrt();
-    Quad { cx: (q.cx + 0.5) * sx - 0.5, cy: (q.cy + 0.5) * sy - 0.5, ux: ux / lu, uy: uy / lu, half_u: q.half_u * lu, half_v: q.half_v * lv }
+    Quad {
+        cx: (q.cx + 0.5) * sx - 0.5,
+        cy: (q.cy + 0.5) * sy - 0.5,
+        ux: ux / lu,
+        uy: uy / lu,
+        half_u: q.half_u * lu,
+        half_v: q.half_v * lv,
+    }
 }
 
 /// The line of text in `quad` cut out of `image` and turned upright, scaled to the
@@ -556,7 +569,12 @@ fn cut_out(image: &RgbImage, quad: &Quad, along: (f32, f32), length: f32, across
         let (x0, y0) = (x.floor() as u32, y.floor() as u32);
         let (x1, y1) = ((x0 + 1).min(image.width() - 1), (y0 + 1).min(image.height() - 1));
         let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-        let (a, b, c, d) = (image.get_pixel(x0, y0), image.get_pixel(x1, y0), image.get_pixel(x0, y1), image.get_pixel(x1, y1));
+        let (a, b, c, d) = (
+            image.get_pixel(x0, y0),
+            image.get_pixel(x1, y0),
+            image.get_pixel(x0, y1),
+            image.get_pixel(x1, y1),
+        );
         std::array::from_fn::<f32, 3, _>(|k| {
             let top = f32::from(a[k]) * (1.0 - fx) + f32::from(b[k]) * fx;
             let bottom = f32::from(c[k]) * (1.0 - fx) + f32::from(d[k]) * fx;
@@ -569,7 +587,10 @@ fn cut_out(image: &RgbImage, quad: &Quad, along: (f32, f32), length: f32, across
             for sx in 0..samples {
                 let s = (ox as f32 + (sx as f32 + 0.5) / samples as f32) * scale;
                 let t = (oy as f32 + (sy as f32 + 0.5) / samples as f32) * scale;
-                let px = pixel(origin.0 + along.0 * s + down.0 * t - 0.5, origin.1 + along.1 * s + down.1 * t - 0.5);
+                let px = pixel(
+                    origin.0 + along.0 * s + down.0 * t - 0.5,
+                    origin.1 + along.1 * s + down.1 * t - 0.5,
+                );
                 for k in 0..3 {
                     sum[k] += px[k];
                 }
@@ -616,7 +637,8 @@ mod tests {
 
     #[test]
     fn weak_or_tiny_regions_are_dropped() {
-        let faint = |x: usize, y: usize| if (10..40).contains(&x) && (10..20).contains(&y) { 0.4 } else { 0.0 };
+        let faint =
+            |x: usize, y: usize| if (10..40).contains(&x) && (10..20).contains(&y) { 0.4 } else { 0.0 };
         assert!(regions(64, 32, faint).is_empty());
         let speck = |x: usize, y: usize| if x == 5 && y == 5 { 0.9 } else { 0.0 };
         assert!(regions(64, 32, speck).is_empty());
@@ -667,8 +689,10 @@ mod reading {
             if std::env::var_os("POSTSAFE_READ_SIDES").is_some() {
                 for side in [1024u32, 1280, 1536, 2048] {
                     let scale = side as f32 / image.width().max(image.height()) as f32;
-                    let (w, h) = ((image.width() as f32 * scale) as u32, (image.height() as f32 * scale) as u32);
-                    let smaller = image::imageops::resize(&image, w, h, image::imageops::FilterType::Triangle);
+                    let (w, h) =
+                        ((image.width() as f32 * scale) as u32, (image.height() as f32 * scale) as u32);
+                    let smaller =
+                        image::imageops::resize(&image, w, h, image::imageops::FilterType::Triangle);
                     let mut best = std::time::Duration::MAX;
                     for _ in 0..3 {
                         let start = std::time::Instant::now();
@@ -689,13 +713,22 @@ mod reading {
                         let crop = cut_out(&image, quad, along, length, across);
                         let cut = t.elapsed();
                         let text = reader.recognise(&crop).unwrap();
-                        println!("    crop {:?} cut {cut:?} read {:?} {text:?}", crop.dimensions(), t.elapsed());
+                        println!(
+                            "    crop {:?} cut {cut:?} read {:?} {text:?}",
+                            crop.dimensions(),
+                            t.elapsed()
+                        );
                     }
                 }
                 println!("  detect {:?} on {:?}", detected, detector_size(image.width(), image.height()));
                 let start = std::time::Instant::now();
                 let lines = reader.read(&image).unwrap();
-                println!("{path} {:?}: {} lines in {:?} (round {round})", image.dimensions(), lines.len(), start.elapsed());
+                println!(
+                    "{path} {:?}: {} lines in {:?} (round {round})",
+                    image.dimensions(),
+                    lines.len(),
+                    start.elapsed()
+                );
                 if round == 1 {
                     for line in lines {
                         println!("  {:?} {:?}", line.area, line.text);

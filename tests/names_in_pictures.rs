@@ -17,7 +17,9 @@ fn filter(faces: FaceAction) -> &'static Filter {
     static HOLD: OnceLock<Filter> = OnceLock::new();
     static BLUR: OnceLock<Filter> = OnceLock::new();
     let cell = if faces == FaceAction::Hold { &HOLD } else { &BLUR };
-    cell.get_or_init(|| Filter::new(Options { faces, roster: Roster::parse(ROSTER), ..Options::default() }).unwrap())
+    cell.get_or_init(|| {
+        Filter::new(Options { faces, roster: Roster::parse(ROSTER), ..Options::default() }).unwrap()
+    })
 }
 
 fn font(name: &str) -> ab_glyph::FontVec {
@@ -39,7 +41,11 @@ fn run(filter: &Filter, pictures: &[(&str, &RgbImage)]) -> (Report, PathBuf, tem
 }
 
 fn entry<'a>(report: &'a Report, name: &str) -> &'a postsafe::PhotoReport {
-    report.photos.iter().find(|p| p.input.ends_with(name)).unwrap_or_else(|| panic!("{name} not in {report:#?}"))
+    report
+        .photos
+        .iter()
+        .find(|p| p.input.ends_with(name))
+        .unwrap_or_else(|| panic!("{name} not in {report:#?}"))
 }
 
 /// Asserts `name` was held back for a name written in it, found where it was drawn.
@@ -71,9 +77,17 @@ fn a_painting_signed_by_a_child_is_held_back() {
     let (signed, at) = signed_painting("Olivia", "DejaVuSerif-Italic.ttf");
     // Painted all over, with the whole name written across the brush strokes.
     let mut texture = lettering::painted(800, 600, 3);
-    let across =
-        lettering::write(&mut texture, "Zoe Hart", &font("DejaVuSans-Bold.ttf"), 56.0, -12.0, Rgb([250, 250, 240]), (420.0, 300.0));
-    let (report, out, _root) = run(filter(FaceAction::Hold), &[("signed.jpg", &signed), ("texture.png", &texture)]);
+    let across = lettering::write(
+        &mut texture,
+        "Zoe Hart",
+        &font("DejaVuSans-Bold.ttf"),
+        56.0,
+        -12.0,
+        Rgb([250, 250, 240]),
+        (420.0, 300.0),
+    );
+    let (report, out, _root) =
+        run(filter(FaceAction::Hold), &[("signed.jpg", &signed), ("texture.png", &texture)]);
     held_for_name(&report, "signed.jpg", at);
     held_for_name(&report, "texture.png", across);
     assert!(std::fs::read_dir(out.join(postsafe::READY_DIR)).unwrap().next().is_none());
@@ -82,7 +96,15 @@ fn a_painting_signed_by_a_child_is_held_back() {
 #[test]
 fn a_name_badge_is_held_back() {
     let (mut badge, centre) = lettering::badge(&font("DejaVuSans-Bold.ttf"));
-    let drawn = lettering::write(&mut badge, "Sam Taylor", &font("DejaVuSans.ttf"), 44.0, 0.0, Rgb([20, 20, 20]), centre);
+    let drawn = lettering::write(
+        &mut badge,
+        "Sam Taylor",
+        &font("DejaVuSans.ttf"),
+        44.0,
+        0.0,
+        Rgb([20, 20, 20]),
+        centre,
+    );
     // A real photo of a sign whose last line is a listed surname ("Car Parks" for Mia Parks).
     let sign = image::open(photos::photo("scenetext02.jpg")).unwrap().to_rgb8();
     let (report, _out, _root) = run(filter(FaceAction::Hold), &[("badge.jpg", &badge), ("sign.jpg", &sign)]);
@@ -96,8 +118,15 @@ fn a_name_badge_is_held_back() {
 fn a_shaky_name_with_one_wrong_letter_still_counts() {
     let mut paper = lettering::paper(640, 480);
     // "Olivja" for Olivia, letters wobbling, in a felt-tip green.
-    let drawn =
-        lettering::write_shaky(&mut paper, "Olivja", &font("DejaVuSans-Oblique.ttf"), 48.0, Rgb([20, 110, 40]), (320.0, 240.0), 7);
+    let drawn = lettering::write_shaky(
+        &mut paper,
+        "Olivja",
+        &font("DejaVuSans-Oblique.ttf"),
+        48.0,
+        Rgb([20, 110, 40]),
+        (320.0, 240.0),
+        7,
+    );
     let (report, _out, _root) = run(filter(FaceAction::Hold), &[("shaky.png", &paper)]);
     held_for_name(&report, "shaky.png", drawn);
 }
@@ -105,7 +134,11 @@ fn a_shaky_name_with_one_wrong_letter_still_counts() {
 #[test]
 fn only_non_roster_words_stay_ready() {
     let mut painting = support::painted::painting(30);
-    let words = [("Sunflowers", 0.0, (320.0, 60.0)), ("Class 3B", 8.0, (480.0, 440.0)), ("Autumn 2026", -10.0, (160.0, 420.0))];
+    let words = [
+        ("Sunflowers", 0.0, (320.0, 60.0)),
+        ("Class 3B", 8.0, (480.0, 440.0)),
+        ("Autumn 2026", -10.0, (160.0, 420.0)),
+    ];
     for (text, angle, at) in words {
         lettering::write(&mut painting, text, &font("DejaVuSerif.ttf"), 34.0, angle, Rgb([30, 30, 30]), at);
     }
@@ -128,7 +161,15 @@ fn only_non_roster_words_stay_ready() {
 fn the_report_never_contains_a_roster_name() {
     let (signed, _) = signed_painting("Sam Taylor", "DejaVuSans.ttf");
     let (mut badge, centre) = lettering::badge(&font("DejaVuSans-Bold.ttf"));
-    lettering::write(&mut badge, "Olivia Brown", &font("DejaVuSerif.ttf"), 36.0, 0.0, Rgb([10, 10, 120]), centre);
+    lettering::write(
+        &mut badge,
+        "Olivia Brown",
+        &font("DejaVuSerif.ttf"),
+        36.0,
+        0.0,
+        Rgb([10, 10, 120]),
+        centre,
+    );
     let pictures = [("signed.jpg", &signed), ("badge.jpg", &badge)];
     for faces in [FaceAction::Hold, FaceAction::Blur] {
         let (report, out, _root) = run(filter(faces), &pictures);

@@ -46,12 +46,17 @@ pub fn write_shaky(
     centre: (f32, f32),
     seed: u32,
 ) -> Area {
-    let widths: Vec<f32> = text.chars().map(|c| text_size(PxScale::from(size), font, &c.to_string()).0 as f32).collect();
+    let widths: Vec<f32> =
+        text.chars().map(|c| text_size(PxScale::from(size), font, &c.to_string()).0 as f32).collect();
     let total: f32 = widths.iter().sum::<f32>() * 1.08;
     let mut x = centre.0 - total / 2.0;
     let mut area: Option<Area> = None;
     for (i, (c, w)) in text.chars().zip(&widths).enumerate() {
-        let wobble = |k: u32| ((seed.wrapping_mul(2654435761).wrapping_add(k * 40503 + i as u32 * 9176) >> 7) % 1000) as f32 / 1000.0 - 0.5;
+        let wobble = |k: u32| {
+            ((seed.wrapping_mul(2654435761).wrapping_add(k * 40503 + i as u32 * 9176) >> 7) % 1000) as f32
+                / 1000.0
+                - 0.5
+        };
         let dy = wobble(1) * size * 0.25;
         let angle = wobble(2) * 16.0;
         let scale = 1.0 + wobble(3) * 0.2;
@@ -88,7 +93,8 @@ fn stamp(canvas: &mut RgbImage, mask: &GrayImage, angle: f32, colour: Rgb<u8>, c
     let (sin, cos) = angle.to_radians().sin_cos();
     let (mw, mh) = (mask.width() as f32, mask.height() as f32);
     let reach = (mw * mw + mh * mh).sqrt() / 2.0 + 1.0;
-    let (x0, x1) = ((centre.0 - reach).floor().max(0.0) as u32, ((centre.0 + reach).ceil() as u32).min(canvas.width()));
+    let (x0, x1) =
+        ((centre.0 - reach).floor().max(0.0) as u32, ((centre.0 + reach).ceil() as u32).min(canvas.width()));
     let (y0, y1) =
         ((centre.1 - reach).floor().max(0.0) as u32, ((centre.1 + reach).ceil() as u32).min(canvas.height()));
     let coverage = |mx: f32, my: f32| -> f32 {
@@ -97,7 +103,8 @@ fn stamp(canvas: &mut RgbImage, mask: &GrayImage, angle: f32, colour: Rgb<u8>, c
         }
         let (ix, iy) = (mx.floor() as u32, my.floor() as u32);
         let (fx, fy) = (mx - ix as f32, my - iy as f32);
-        let at = |x: u32, y: u32| f32::from(mask.get_pixel(x.min(mask.width() - 1), y.min(mask.height() - 1))[0]);
+        let at =
+            |x: u32, y: u32| f32::from(mask.get_pixel(x.min(mask.width() - 1), y.min(mask.height() - 1))[0]);
         let top = at(ix, iy) * (1.0 - fx) + at(ix + 1, iy) * fx;
         let bottom = at(ix, iy + 1) * (1.0 - fx) + at(ix + 1, iy + 1) * fx;
         (top * (1.0 - fy) + bottom * fy) / 255.0
@@ -117,7 +124,8 @@ fn stamp(canvas: &mut RgbImage, mask: &GrayImage, angle: f32, colour: Rgb<u8>, c
                 px[c] = (f32::from(px[c]) * (1.0 - a) + f32::from(colour[c]) * a).round() as u8;
             }
             if a > 0.25 {
-                (ax0, ay0, ax1, ay1) = (ax0.min(x as i32), ay0.min(y as i32), ax1.max(x as i32), ay1.max(y as i32));
+                (ax0, ay0, ax1, ay1) =
+                    (ax0.min(x as i32), ay0.min(y as i32), ax1.max(x as i32), ay1.max(y as i32));
             }
         }
     }
@@ -147,7 +155,8 @@ pub fn painted(w: u32, h: u32, seed: u32) -> RgbImage {
     let s = seed as f32;
     RgbImage::from_fn(w, h, |x, y| {
         let (fx, fy) = (x as f32, y as f32);
-        let stroke = ((fx * 0.013 + (fy * 0.021 + s).sin() * 2.0).sin() + (fy * 0.009 - fx * 0.004 + s).cos()) / 2.0;
+        let stroke =
+            ((fx * 0.013 + (fy * 0.021 + s).sin() * 2.0).sin() + (fy * 0.009 - fx * 0.004 + s).cos()) / 2.0;
         let bristle = noise(x / 9, y, seed) * 0.5 + noise(x, y, seed + 1) * 0.25;
         let base = [
             150.0 + 80.0 * stroke + 20.0 * bristle,
@@ -170,8 +179,24 @@ pub fn badge(font: &FontVec) -> (RgbImage, (f32, f32)) {
     draw_filled_rect_mut(&mut img, Rect::at(x + 6, y + 8).of_size(w, h), Rgb([20, 35, 80])); // shadow
     draw_filled_rect_mut(&mut img, Rect::at(x, y).of_size(w, h), Rgb([248, 248, 244]));
     draw_filled_rect_mut(&mut img, Rect::at(x, y).of_size(w, 62), Rgb([200, 30, 40]));
-    write(&mut img, "HELLO", font, 30.0, 0.0, Rgb([255, 255, 255]), ((x + w as i32 / 2) as f32, (y + 22) as f32));
-    write(&mut img, "my name is", font, 18.0, 0.0, Rgb([255, 255, 255]), ((x + w as i32 / 2) as f32, (y + 48) as f32));
+    write(
+        &mut img,
+        "HELLO",
+        font,
+        30.0,
+        0.0,
+        Rgb([255, 255, 255]),
+        ((x + w as i32 / 2) as f32, (y + 22) as f32),
+    );
+    write(
+        &mut img,
+        "my name is",
+        font,
+        18.0,
+        0.0,
+        Rgb([255, 255, 255]),
+        ((x + w as i32 / 2) as f32, (y + 48) as f32),
+    );
     (img, ((x + w as i32 / 2) as f32, (y + 62 + (h as i32 - 62) / 2) as f32))
 }
 
