@@ -87,11 +87,11 @@ impl Roster {
     /// Whether `text`, read from the pixels of a photo (a line a text recogniser returned),
     /// names anyone on the roster. Case and accents are ignored as in [`Roster::names_in`],
     /// and so are spaces and punctuation between words: a recogniser splits and joins words
-    /// unreliably, so every run of up to [`MAX_JOINED`] consecutive words is also taken as
+    /// unreliably, so every run of up to four consecutive words is also taken as
     /// one word ("SAM TAYLOR", "samtaylor" and "Sam Tay lor" all name "Sam Taylor"). A word
     /// still never matches inside a longer one ("Annual" does not name "Ann").
     ///
-    /// A name (or name part) of at least [`TOLERANT_LEN`] letters also matches with one letter
+    /// A name (or name part) of at least five letters also matches with one letter
     /// wrong, so a shaky handwritten "Olivja" still names "Olivia". Only a wrong letter counts,
     /// not a missing or an extra one: that is what the policy asks for, and allowing letters to
     /// be dropped or added would make common shorter words name children ("rose" for Rosie,

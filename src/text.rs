@@ -162,11 +162,13 @@ impl Quad {
 
 type Plan = Arc<TypedSimplePlan>;
 type PlanSlot = Arc<OnceLock<std::result::Result<Plan, String>>>;
+/// Plan slots by input `(width, height)`, and those shapes oldest first.
+type Slots = (HashMap<(usize, usize), PlanSlot>, Vec<(usize, usize)>);
 
 /// Plans of one model, per input shape, built on first use and shared by every thread.
 struct Plans {
     model: InferenceModel,
-    slots: Mutex<(HashMap<(usize, usize), PlanSlot>, Vec<(usize, usize)>)>,
+    slots: Mutex<Slots>,
 }
 
 impl Plans {
