@@ -58,6 +58,13 @@ pub enum Error {
         /// What tract reported.
         reason: String,
     },
+    /// Reading text in a photo (to look for children's names) failed, or its models could not
+    /// be loaded.
+    #[error("reading the text in the photo failed: {reason}. The photo was not copied; please report this with the photo if you can share it.")]
+    Text {
+        /// What went wrong.
+        reason: String,
+    },
     /// An output file or folder could not be written.
     #[error("{path}: cannot write ({source}). Check there is free disk space and that you may write to this folder, or pick another with -o.")]
     Write {

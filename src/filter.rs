@@ -9,12 +9,14 @@ use crate::options::Options;
 use crate::read::{self, Found};
 use crate::report::{PhotoReport, Removed, Report};
 use crate::review::Thumbnail;
+use crate::text::{Reader, TextBox};
 use crate::{redact, resize, write};
 use image::{DynamicImage, GenericImageView, ImageFormat};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 /// What [`Filter::check`] found in one picture.
 #[derive(Clone, Debug)]
@@ -23,8 +25,11 @@ pub struct Verdict {
     pub outcome: Outcome,
     /// Faces found, in pixels of the picture that was checked.
     pub faces: Vec<Face>,
-    /// The picture as it may be posted (scaled to the size limit, faces covered when
-    /// blurred); `None` when it is held back.
+    /// Where a name on the class list is written, in pixels of the picture that was checked
+    /// (empty without a roster; a photo held back for a face is not read in hold mode).
+    pub text_boxes: Vec<TextBox>,
+    /// The picture as it may be posted (scaled to the size limit, faces and names covered
+    /// when blurred); `None` when it is held back.
     pub publishable: Option<DynamicImage>,
 }
 
@@ -51,6 +56,9 @@ impl Progress for () {}
 pub struct Filter {
     options: Options,
     detector: Detector,
+    /// The text models, loaded on the first photo that needs reading: a run without a class
+    /// list never pays for them.
+    reader: OnceLock<std::result::Result<Reader, String>>,
     pool: Option<rayon::ThreadPool>,
 }
 
@@ -90,7 +98,7 @@ impl Filter {
             None => None,
         };
         let detector = Detector::load(options.model.as_deref())?;
-        Ok(Filter { options, detector, pool })
+        Ok(Filter { options, detector, reader: OnceLock::new(), pool })
     }
 
     /// The options this filter runs with.
@@ -100,7 +108,9 @@ impl Filter {
 
     /// Checks one upright picture already in memory. With [`FaceAction::Hold`] the search
     /// stops after the first scale that finds a face, so the `faces` of a held-back picture
-    /// may leave out faces much smaller than those listed.
+    /// may leave out faces much smaller than those listed. With a class list
+    /// ([`Options::roster`]) the text in the picture is read too, and a name on the list is
+    /// treated as a face is: held back, or covered with [`FaceAction::Blur`].
     ///
     /// [`FaceAction::Hold`]: crate::FaceAction::Hold
     pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
@@ -127,8 +137,60 @@ impl Filter {
             Outcome::Blurred => self.covered(posted, &faces_posted)?,
             _ => None,
         };
+        // Only a picture that could still go out needs reading: one held back for a face
+        // stays held back whatever is written in it.
+        let (publishable, names_posted) = match publishable {
+            Some(picture) if !self.options.roster.is_empty() => self.without_names(picture, hold)?,
+            other => (other, Vec::new()),
+        };
+        let text_boxes = names_posted.iter().map(|b| b.scaled(back_to_input, width, height)).collect();
+        let outcome = decide(faces_posted.len() + names_posted.len(), self.options.faces);
         let outcome = if publishable.is_some() { outcome } else { Outcome::HeldBack };
-        Ok(Verdict { outcome, faces, publishable })
+        Ok(Verdict { outcome, faces, text_boxes, publishable })
+    }
+
+    /// `picture` and where names on the roster are written in it: with `hold`, `None` when
+    /// there is any; otherwise the picture with them covered, checked again (as faces are) and
+    /// `None` when a name can still be read after covering with flat colour.
+    fn without_names(
+        &self,
+        mut picture: DynamicImage,
+        hold: bool,
+    ) -> Result<(Option<DynamicImage>, Vec<TextBox>)> {
+        let found = self.names_written(&picture)?;
+        if found.is_empty() {
+            return Ok((Some(picture), found));
+        }
+        if hold {
+            return Ok((None, found));
+        }
+        let areas: Vec<Face> = found.iter().map(TextBox::as_area).collect();
+        redact::cover(&mut picture, &areas, false);
+        let left = self.names_written(&picture)?;
+        if left.is_empty() {
+            return Ok((Some(picture), found));
+        }
+        let areas: Vec<Face> = left.iter().map(TextBox::as_area).collect();
+        redact::cover(&mut picture, &areas, true);
+        let still = self.names_written(&picture)?.is_empty();
+        Ok((still.then_some(picture), found))
+    }
+
+    /// Where in `picture` a line of text names someone on the roster.
+    fn names_written(&self, picture: &DynamicImage) -> Result<Vec<TextBox>> {
+        let reader = self
+            .reader
+            .get_or_init(|| Reader::load().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|reason| Error::Text { reason: reason.clone() })?;
+        let rgb = rgb_over_white(picture);
+        let rgb = rgb.as_rgb8().expect("made RGB");
+        let lines = reader.read(rgb)?;
+        Ok(lines
+            .into_iter()
+            .filter(|line| self.options.roster.written_in(&line.text))
+            .map(|line| line.area)
+            .collect())
     }
 
     /// One pass of the detector over exactly `picture` (padded to multiples of 32): no
@@ -142,19 +204,7 @@ impl Filter {
     /// areas over white, as a viewer shows them. `stop_when_found` stops after the first scale
     /// that finds one.
     fn faces_in(&self, picture: &DynamicImage, threshold: f32, stop_when_found: bool) -> Result<Vec<Face>> {
-        let rgb = match picture {
-            DynamicImage::ImageRgb8(_) => std::borrow::Cow::Borrowed(picture),
-            DynamicImage::ImageRgba8(rgba) => {
-                let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
-                for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
-                    let a = u16::from(px[3]);
-                    out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8);
-                }
-                std::borrow::Cow::Owned(DynamicImage::ImageRgb8(rgb))
-            }
-            other => std::borrow::Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
-        };
-        self.detector.faces(&rgb, self.search(threshold, stop_when_found))
+        self.detector.faces(&rgb_over_white(picture), self.search(threshold, stop_when_found))
     }
 
     fn search(&self, threshold: f32, stop_when_found: bool) -> Search {
@@ -323,7 +373,12 @@ impl Filter {
                 let faces = self.check(&frame)?.faces;
                 if !faces.is_empty() {
                     report.reason = Some(format!("shows a face (frame {frames} of the animation)"));
-                    verdict = Verdict { outcome: Outcome::HeldBack, faces, publishable: None };
+                    verdict = Verdict {
+                        outcome: Outcome::HeldBack,
+                        faces,
+                        text_boxes: Vec::new(),
+                        publishable: None,
+                    };
                     face_frame = Some(frame);
                     break;
                 }
@@ -333,13 +388,21 @@ impl Filter {
         // A ready photo's preview shows what is posted, so only a covered one is scaled again.
         let covered = verdict.publishable.as_ref().filter(|_| verdict.outcome == Outcome::Blurred);
         let shown = covered.or(face_frame.as_ref()).unwrap_or(&preview);
-        report.thumbnail = Some(Thumbnail::new(shown, &verdict.faces, width));
+        // Names written in the picture are boxed like faces, so a person can see what was found.
+        let boxed: Vec<Face> =
+            verdict.faces.iter().cloned().chain(verdict.text_boxes.iter().map(TextBox::as_area)).collect();
+        report.thumbnail = Some(Thumbnail::new(shown, &boxed, width));
         let (output, copy) = match &verdict.publishable {
             Some(picture) => {
                 let original = write::Original { bytes, format, orientation, has_alpha };
                 let untouched = verdict.outcome == Outcome::Ready && picture.dimensions() == (width, height);
                 let why = if verdict.outcome == Outcome::Blurred {
-                    "faces covered".to_string()
+                    match (verdict.faces.is_empty(), verdict.text_boxes.is_empty()) {
+                        (false, true) => "faces covered",
+                        (true, false) => "names written in it covered",
+                        _ => "faces and names written in it covered",
+                    }
+                    .to_string()
                 } else {
                     format!("scaled down to {} px on the long side", picture.width().max(picture.height()))
                 };
@@ -373,7 +436,12 @@ impl Filter {
             None => (None, None),
         };
         if verdict.outcome == Outcome::HeldBack && report.reason.is_none() {
-            report.reason = Some("shows a face".into());
+            let reason = if verdict.faces.is_empty() && !verdict.text_boxes.is_empty() {
+                "name written in the photo"
+            } else {
+                "shows a face"
+            };
+            report.reason = Some(reason.into());
         }
         report.removed = if output.is_some() { Removed::found_in(&meta) } else { Vec::new() };
         Ok(PhotoReport {
@@ -382,6 +450,7 @@ impl Filter {
             width: Some(width),
             height: Some(height),
             faces: verdict.faces,
+            text_boxes: verdict.text_boxes,
             copy,
             ..report
         })
@@ -405,6 +474,23 @@ impl Filter {
         }
         meta.unreadable
             .then(|| "names a child: cannot be ruled out, part of its metadata is unreadable".into())
+    }
+}
+
+/// `picture` as 8-bit RGB, as the models see it: transparent areas over white, as a viewer
+/// shows them.
+fn rgb_over_white(picture: &DynamicImage) -> std::borrow::Cow<'_, DynamicImage> {
+    match picture {
+        DynamicImage::ImageRgb8(_) => std::borrow::Cow::Borrowed(picture),
+        DynamicImage::ImageRgba8(rgba) => {
+            let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
+            for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+                let a = u16::from(px[3]);
+                out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8);
+            }
+            std::borrow::Cow::Owned(DynamicImage::ImageRgb8(rgb))
+        }
+        other => std::borrow::Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
     }
 }
 

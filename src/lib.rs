@@ -5,9 +5,11 @@
 //! that show no face — hands, work, artwork, backs of heads — to a ready-to-post folder,
 //! scaled to at most 2048 pixels and stripped of all metadata (no GPS, no timestamps, no
 //! names). Photos with a face are held back, or with [`FaceAction::Blur`] have every face
-//! covered. Anything that cannot be read or analysed is never published.
+//! covered. Given a class list ([`Options::roster`]), it also reads the text in each photo
+//! and treats a child's name written in it (on a painting, a badge, a coat peg) the same way.
+//! Anything that cannot be read or analysed is never published.
 //!
-//! The pipeline runs one way, one module per stage: `read` → `detect` → `decide` →
+//! The pipeline runs one way, one module per stage: `read` → `detect` (and `text`) → `decide` →
 //! `redact` → `write` → `report` → `review`; `filter` drives a photo, or a batch, through
 //! them. [`post`] checks a whole draft post — its words, its photos and when it goes out —
 //! against the rest of the policy.
@@ -50,6 +52,7 @@ mod resize;
 mod review;
 mod scrub;
 pub mod stages;
+mod text;
 mod write;
 
 pub use decide::Outcome;
@@ -64,4 +67,5 @@ pub use options::{FaceAction, Options};
 pub use read::MAX_SIDE;
 pub use report::{PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
 pub use review::{Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};
+pub use text::TextBox;
 pub use write::{CopyMethod, MAX_STILL_BYTES, READY_DIR};

@@ -37,7 +37,8 @@ struct Cli {
     shown: Shown,
 
     /// Class list, one name per line: photos whose file name, folder or metadata (caption,
-    /// keywords, people tags…) name anyone on it are held back.
+    /// keywords, people tags…) name anyone on it are held back, and so are photos with a name
+    /// on it written in the picture (with --faces blur that name is covered instead).
     #[arg(long, value_name = "FILE", help_heading = "Names")]
     names: Option<PathBuf>,
 

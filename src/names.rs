@@ -83,6 +83,67 @@ impl Roster {
                 || self.names.iter().any(|name| words.windows(name.len()).any(|window| window == name))
         })
     }
+
+    /// Whether `text`, read from the pixels of a photo (a line a text recogniser returned),
+    /// names anyone on the roster. Case and accents are ignored as in [`Roster::names_in`],
+    /// and so are spaces and punctuation between words: a recogniser splits and joins words
+    /// unreliably, so every run of up to four consecutive words is also taken as
+    /// one word ("SAM TAYLOR", "samtaylor" and "Sam Tay lor" all name "Sam Taylor"). A word
+    /// still never matches inside a longer one ("Annual" does not name "Ann").
+    ///
+    /// A name (or name part) of at least five letters also matches with one letter
+    /// wrong, so a shaky handwritten "Olivja" still names "Olivia". Only a wrong letter counts,
+    /// not a missing or an extra one: that is what the policy asks for, and allowing letters to
+    /// be dropped or added would make common shorter words name children ("rose" for Rosie,
+    /// "mile" for Millie) on every flower painting and sports-day banner. The digits a
+    /// recogniser reads for look-alike letters (0, 1, 5 for o, l, s) are taken as those letters.
+    pub fn written_in(&self, text: &str) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let text: String = text
+            .chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' => 'l',
+                '5' => 's',
+                c => c,
+            })
+            .collect();
+        let words: Vec<Vec<char>> =
+            letter_runs(&text).iter().map(|run| fold(run).chars().collect()).collect();
+        (0..words.len()).any(|start| {
+            (1..=MAX_JOINED.min(words.len() - start)).any(|n| {
+                let joined: Vec<char> = words[start..start + n].concat();
+                self.parts.contains(&joined.iter().collect::<String>())
+                    || (joined.len() >= TOLERANT_LEN
+                        && self.parts.iter().any(|part| one_letter_apart(&joined, part)))
+            })
+        })
+    }
+}
+
+/// Most consecutive words of a line read from a photo joined into one when looking for a name:
+/// a first name and surname each split once by the recogniser.
+const MAX_JOINED: usize = 4;
+/// Letters a name needs for one wrong letter to be tolerated in text read from a photo:
+/// shorter names would match too many ordinary words ("Max" and "wax", "Ella" and "ells").
+const TOLERANT_LEN: usize = 5;
+
+/// Whether `word` is `name` with exactly one letter replaced (same length, one difference).
+fn one_letter_apart(word: &[char], name: &str) -> bool {
+    let mut differences = 0;
+    let mut letters = 0;
+    for (a, b) in word.iter().zip(name.chars()) {
+        letters += 1;
+        if *a != b {
+            differences += 1;
+            if differences > 1 {
+                return false;
+            }
+        }
+    }
+    letters == word.len() && name.chars().count() == word.len() && differences == 1
 }
 
 /// Decodes a roster file's bytes by its byte-order mark, UTF-8 when it has none.
@@ -265,12 +326,47 @@ mod tests {
     }
 
     #[test]
+    fn text_read_from_a_photo_matches_whatever_its_spacing_and_case() {
+        let class = roster("Sam Taylor\nZoë Hart");
+        for text in ["SAM TAYLOR", "samtaylor", "Sam Tay lor", "by S am", "TAYLOR", "zoe", "ZOË.", "H art"] {
+            assert!(class.written_in(text), "{text}");
+        }
+        for text in ["Samuel", "Annual sports day", "tables", "heart", "Some taylored suit"] {
+            assert!(!class.written_in(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn one_wrong_letter_is_tolerated_in_names_of_five_letters_or_more() {
+        let class = roster("Olivia Brown\nMax\nRosie");
+        assert!(class.written_in("Olivja"));
+        assert!(class.written_in("0LIVIA"), "a zero read for an O");
+        assert!(class.written_in("R0S1E"));
+        assert!(class.written_in("BROWM"));
+        assert!(class.written_in("Rosle"));
+        assert!(!class.written_in("Oliviaa"), "an extra letter is not a wrong letter");
+        assert!(!class.written_in("Olvia"), "nor is a missing one");
+        assert!(!class.written_in("Olxvja"), "two wrong letters");
+        assert!(!class.written_in("wax"), "names under five letters must be exact");
+        assert!(!class.written_in("rose"), "a common shorter word never names Rosie");
+        assert!(class.written_in("max"));
+    }
+
+    #[test]
+    fn metadata_matching_keeps_word_boundaries_and_no_tolerance() {
+        let class = roster("Olivia\nSam Taylor");
+        assert!(!class.names_in("Olivja"));
+        assert!(class.names_in("samtaylor.jpg"));
+    }
+
+    #[test]
     fn an_empty_roster_names_nobody() {
         let class = roster("# nobody yet\n\n");
         assert!(class.is_empty());
         assert_eq!(class.len(), 0);
         assert!(!class.names_in("Zoë Hart"));
         assert!(!Roster::default().names_in("anything"));
+        assert!(!Roster::default().written_in("anything"));
     }
 
     #[test]

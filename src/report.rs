@@ -63,6 +63,12 @@ pub struct PhotoReport {
     pub height: Option<u32>,
     /// Faces found, in pixels of the upright original.
     pub faces: Vec<Face>,
+    /// Where a child's name on the class list is written in the picture (held back, or
+    /// covered with `--faces blur`), in pixels of the upright original; never what it says.
+    /// Only in the JSON when a name was found, so reports without one keep their first layout
+    /// and older reports still parse.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_boxes: Vec<crate::TextBox>,
     /// Why the photo is an error or was skipped, in plain words.
     pub error: Option<String>,
     /// How the copy in the ready folder was made: losslessly or re-encoded, and why.
@@ -155,6 +161,7 @@ impl PhotoReport {
             width: None,
             height: None,
             faces: Vec::new(),
+            text_boxes: Vec::new(),
             error: None,
             copy: None,
             reason: None,

@@ -4,6 +4,7 @@
 
 pub mod bad_input;
 pub mod browser;
+pub mod lettering;
 pub mod painted;
 pub mod photos;
 

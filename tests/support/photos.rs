@@ -1411,16 +1411,53 @@ pub const MORE_PHOTOS: &[Pinned] = &[
     },
 ];
 
+/// One of matplotlib's fonts, by file name and SHA-256.
+macro_rules! font {
+    ($name:literal, $sha256:literal) => {
+        Pinned {
+            name: $name,
+            shows: Shows::NoFace,
+            category: "font",
+            package: &MATPLOTLIB,
+            member: concat!("matplotlib/mpl-data/fonts/ttf/", $name),
+            sha256: $sha256,
+        }
+    };
+}
+
+/// Fonts the tests draw children's names with (`tests/names_in_pictures.rs`): the DejaVu and
+/// Computer Modern faces matplotlib ships, from the same pinned wheel as its sample photos.
+/// Not photos, so not in [`all`]; fetched the same way, each member pinned by SHA-256.
+pub const FONTS: &[Pinned] = &[
+    font!("DejaVuSans.ttf", "3fdf69cabf06049ea70a00b5919340e2ce1e6d02b0cc3c4b44fb6801bd1e0d22"),
+    font!("DejaVuSans-Bold.ttf", "b184b89e3c1075f22f6b71575b6fc20d4972b3cfd3b23322ca6fd596dcaef167"),
+    font!("DejaVuSans-Oblique.ttf", "ccdf74b350f11fd3dd5774de50e5e6346a1a5da1f5b7d5fb83590665e97a5213"),
+    font!("DejaVuSerif.ttf", "107244956e9962b9e96faccdc551825e0ae0898ae13737133e1b921a2fd35ffa"),
+    font!("DejaVuSerif-Italic.ttf", "3e7994fbc54fa10ce3352a42d548fadd7d9cadb69cb1109bc9d960f6dac57f04"),
+    font!("DejaVuSansMono.ttf", "602ec86b8948cfcd956482fe64f94c36c867770149ef2f791d4613f443bcecb3"),
+];
+
 /// Every pinned photo: the tests' ones, then the evaluation set's.
 pub fn all() -> impl Iterator<Item = &'static Pinned> {
     PHOTOS.iter().chain(MORE_PHOTOS)
 }
 
+/// Every pinned file: the photos and the fonts.
+fn every_file() -> impl Iterator<Item = &'static Pinned> {
+    all().chain(FONTS)
+}
+
+/// Path to the cached copy of the font called `name` (e.g. "DejaVuSans.ttf"), fetching the
+/// package on first use, as [`photo`] does for photos.
+pub fn font_file(name: &str) -> PathBuf {
+    photo(name)
+}
+
 /// Path to the cached copy of the photo called `name` (e.g. "grace_hopper.jpg"), fetching its package on first use.
 /// Panics with a clear message (which package failed, how to fix) when it cannot be had.
 pub fn photo(name: &str) -> PathBuf {
-    let pinned = all().find(|p| p.name == name).unwrap_or_else(|| {
-        let names: Vec<_> = all().map(|p| p.name).collect();
+    let pinned = every_file().find(|p| p.name == name).unwrap_or_else(|| {
+        let names: Vec<_> = every_file().map(|p| p.name).collect();
         panic!("no pinned test photo is called {name:?}; pinned ones: {names:?}")
     });
     let path = package_dir(pinned.package).join(pinned.name);
@@ -1532,7 +1569,7 @@ fn fetch(package: &Package) -> Result<(), String> {
         .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
     lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
 
-    let missing: Vec<&Pinned> = all()
+    let missing: Vec<&Pinned> = every_file()
         .filter(|p| p.package.name == package.name)
         .filter(|p| sha256_of_file(&dir.join(p.name)).as_deref() != Some(p.sha256))
         .collect();
