@@ -564,12 +564,14 @@ fn has_clock_time(text: &str) -> bool {
         || words.windows(2).any(|pair| number(&pair[0]) && matches!(pair[1].as_str(), "am" | "pm"))
 }
 
-/// Byte ranges of the names on `roster` in `text`; neighbouring words of one name ("Sam
-/// Taylor") make one range.
+/// Byte ranges of the names on `roster` in `text`, matched as in photos (file names and
+/// metadata, and text read from the picture, so a name of five letters or more with one letter
+/// wrong still counts); neighbouring words of one name ("Sam Taylor") make one range.
 fn names_in(text: &str, roster: &Roster) -> Vec<Range<usize>> {
     let mut found: Vec<Range<usize>> = Vec::new();
     for (_, range) in words(text) {
-        if !roster.names_in(&text[range.clone()]) {
+        let word = &text[range.clone()];
+        if !roster.names_in(word) && !roster.written_in(word) {
             continue;
         }
         match found.last_mut() {
@@ -607,6 +609,8 @@ mod tests {
         assert_eq!(names[0], Span { start: 13, end: 23, text: "Sam Taylor".into() });
         assert_eq!(names[1].text, "zoe");
         assert!(!rules_hit("Samples of our sculpture work").contains(&RuleId::Names));
+        let typo = check_text("A lovely poem by Olivja.", &Roster::parse("Olivia Brown\n"));
+        assert_eq!(typo[0].span.as_ref().unwrap().text, "Olivja", "one wrong letter in a long name");
     }
 
     #[test]
