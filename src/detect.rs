@@ -89,20 +89,25 @@ impl Face {
     }
 }
 
-type Plan = Arc<TypedSimplePlan>;
+/// A model made runnable for one input shape.
+pub(crate) type Plan = Arc<TypedSimplePlan>;
 type PlanSlot = Arc<OnceLock<std::result::Result<Plan, String>>>;
+/// Plan slots by input `(width, height)`, and those shapes oldest first.
+type Slots = (HashMap<(usize, usize), PlanSlot>, Vec<(usize, usize)>);
 
 /// CenterFace, ready to run at any input size.
 pub(crate) struct Detector {
     model: InferenceModel,
     origin: String,
-    plans: Mutex<PlanCache>,
+    plans: PlanCache,
 }
 
-#[derive(Default)]
-struct PlanCache {
-    slots: HashMap<(usize, usize), PlanSlot>,
-    order: Vec<(usize, usize)>,
+/// A model's plans, one per input shape, built on first use and shared by every thread; the
+/// oldest shape is dropped once `capacity` are kept, since each plan holds its own copy of
+/// the weights.
+pub(crate) struct PlanCache {
+    capacity: usize,
+    slots: Mutex<Slots>,
 }
 
 /// What to look for in one picture.
@@ -145,7 +150,7 @@ impl Detector {
         let model = tract_onnx::onnx()
             .model_for_read(&mut &bytes[..])
             .map_err(|e| Error::Model { origin: origin.clone(), reason: format!("{e:#}") })?;
-        let detector = Detector { model, origin, plans: Mutex::default() };
+        let detector = Detector { model, origin, plans: PlanCache::new(MAX_PLANS) };
         // Building the smallest plan up front checks a model given with --model has
         // CenterFace's outputs, so a wrong one fails before any photo is looked at. It is not
         // kept (no photo needs that shape, and every plan holds its own copy of the weights),
@@ -219,13 +224,9 @@ impl Detector {
 
     /// The plan for a `width` × `height` input, built on first use.
     fn plan(&self, width: usize, height: usize) -> Result<Plan> {
-        let slot = {
-            let mut cache = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-            cache.slot((width, height))
-        };
-        // Built outside the lock so threads needing other shapes are not held up.
-        let built = slot.get_or_init(|| self.build_plan(width, height).map_err(|e| format!("{e:#}")));
-        built.clone().map_err(|reason| Error::Model { origin: self.origin.clone(), reason })
+        self.plans
+            .get(width, height, || self.build_plan(width, height))
+            .map_err(|reason| Error::Model { origin: self.origin.clone(), reason })
     }
 
     fn build_plan(&self, width: usize, height: usize) -> TractResult<Plan> {
@@ -253,16 +254,37 @@ impl Detector {
 }
 
 impl PlanCache {
-    fn slot(&mut self, key: (usize, usize)) -> PlanSlot {
-        if let Some(slot) = self.slots.get(&key) {
-            return slot.clone();
-        }
-        if self.order.len() >= MAX_PLANS {
-            let oldest = self.order.remove(0);
-            self.slots.remove(&oldest);
-        }
-        self.order.push(key);
-        self.slots.entry(key).or_default().clone()
+    /// An empty cache that keeps at most `capacity` plans.
+    pub(crate) fn new(capacity: usize) -> PlanCache {
+        PlanCache { capacity, slots: Mutex::default() }
+    }
+
+    /// The plan for a `width` × `height` input, made by `build` the first time that shape is
+    /// asked for; a failed build is remembered as its message.
+    pub(crate) fn get(
+        &self,
+        width: usize,
+        height: usize,
+        build: impl FnOnce() -> TractResult<Plan>,
+    ) -> std::result::Result<Plan, String> {
+        let slot = {
+            let mut guard = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            let (slots, order) = &mut *guard;
+            let key = (width, height);
+            match slots.get(&key) {
+                Some(slot) => slot.clone(),
+                None => {
+                    if order.len() >= self.capacity {
+                        let oldest = order.remove(0);
+                        slots.remove(&oldest);
+                    }
+                    order.push(key);
+                    slots.entry(key).or_default().clone()
+                }
+            }
+        };
+        // Built outside the lock so threads needing other shapes are not held up.
+        slot.get_or_init(|| build().map_err(|e| format!("{e:#}"))).clone()
     }
 }
 

@@ -18,11 +18,10 @@
 //! (text turned 90°) is read both ways round instead, which covers names written up the side
 //! of a page; upside-down text is not read.
 
+use crate::detect::{Plan, PlanCache};
 use crate::error::{Error, Result};
 use image::RgbImage;
 use ndarray::Array4;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
 use tract_onnx::prelude::*;
 
 /// PP-OCRv4 text detection from the `rapidocr-onnxruntime` 1.4.4 wheel, put in place by `build.rs`.
@@ -80,14 +79,8 @@ pub struct TextBox {
 impl TextBox {
     /// The same box in a picture `factor` times as large.
     pub(crate) fn scaled(&self, factor: f64, width: u32, height: u32) -> TextBox {
-        let s = |v: u32| (f64::from(v) * factor).round() as u32;
-        let (x, y) = (s(self.x).min(width), s(self.y).min(height));
-        TextBox {
-            x,
-            y,
-            w: s(self.w).clamp(1, width.saturating_sub(x).max(1)),
-            h: s(self.h).clamp(1, height.saturating_sub(y).max(1)),
-        }
+        let crate::Face { x, y, w, h, .. } = self.as_area().scaled(factor, width, height);
+        TextBox { x, y, w, h }
     }
 
     /// The box as a [`crate::Face`], the shape [`crate::redact::cover`] covers.
@@ -160,49 +153,27 @@ impl Quad {
     }
 }
 
-type Plan = Arc<TypedSimplePlan>;
-type PlanSlot = Arc<OnceLock<std::result::Result<Plan, String>>>;
-/// Plan slots by input `(width, height)`, and those shapes oldest first.
-type Slots = (HashMap<(usize, usize), PlanSlot>, Vec<(usize, usize)>);
-
 /// Plans of one model, per input shape, built on first use and shared by every thread.
 struct Plans {
     model: InferenceModel,
-    slots: Mutex<Slots>,
+    cache: PlanCache,
 }
 
 impl Plans {
     fn new(model: InferenceModel) -> Plans {
-        Plans { model, slots: Mutex::default() }
+        Plans { model, cache: PlanCache::new(MAX_PLANS) }
     }
 
     /// The plan for a `[1, 3, height, width]` input.
     fn get(&self, width: usize, height: usize) -> Result<Plan> {
-        let slot = {
-            let mut guard = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-            let (slots, order) = &mut *guard;
-            let key = (width, height);
-            if let Some(slot) = slots.get(&key) {
-                slot.clone()
-            } else {
-                if order.len() >= MAX_PLANS {
-                    let oldest = order.remove(0);
-                    slots.remove(&oldest);
-                }
-                order.push(key);
-                slots.entry(key).or_default().clone()
-            }
-        };
-        // Built outside the lock so threads needing other shapes are not held up.
-        let built = slot.get_or_init(|| {
+        let build = || {
             self.model
                 .clone()
-                .with_input_fact(0, f32::fact([1, 3, height, width]).into())
-                .and_then(|m| m.into_optimized())
-                .and_then(|m| m.into_runnable())
-                .map_err(|e| format!("{e:#}"))
-        });
-        built.clone().map_err(|reason| Error::Text { reason })
+                .with_input_fact(0, f32::fact([1, 3, height, width]).into())?
+                .into_optimized()?
+                .into_runnable()
+        };
+        self.cache.get(width, height, build).map_err(|reason| Error::Text { reason })
     }
 }
 
