@@ -200,12 +200,18 @@ impl Detector {
         let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
         let plan = self.plan(pw, ph)?;
         // Padding stays zero (black): the model sees the photo in the top-left corner.
-        let mut input = Array4::<f32>::zeros((1, 3, ph, pw));
-        for (x, y, px) in level.enumerate_pixels() {
-            for c in 0..3 {
-                input[[0, c, y as usize, x as usize]] = f32::from(px[c]);
+        let mut planes = vec![0f32; 3 * ph * pw];
+        let (red, rest) = planes.split_at_mut(ph * pw);
+        let (green, blue) = rest.split_at_mut(ph * pw);
+        for (y, row) in level.as_raw().chunks_exact(3 * w).enumerate() {
+            let at = y * pw..y * pw + w;
+            for (((px, r), g), b) in
+                row.chunks_exact(3).zip(&mut red[at.clone()]).zip(&mut green[at.clone()]).zip(&mut blue[at])
+            {
+                (*r, *g, *b) = (f32::from(px[0]), f32::from(px[1]), f32::from(px[2]));
             }
         }
+        let input = Array4::from_shape_vec((1, 3, ph, pw), planes).expect("three planes of ph × pw");
         let failed = |e: TractError| Error::Detect { width: pw, height: ph, reason: format!("{e:#}") };
         let outputs = plan.run(tvec![Tensor::from(input).into()]).map_err(failed)?;
         let views = outputs
