@@ -13,6 +13,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc.h (the same in mimalloc 2 and 3; the Rust bindings do
+/// not name it): how many milliseconds freed memory is kept before it goes back to the system.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+/// mimalloc's default of 1 s kept every thread's freed detector buffers around long enough
+/// that `-j 4` over camera photos peaked at 521 MB; 300 ms brought that to 435 MB at the same
+/// speed (0 ms: 334 MB, but a third slower in system time).
+const PURGE_DELAY_MS: std::ffi::c_long = 300;
+
 /// Checks photos before they go on the school's social-media account: every photo that shows
 /// a face is held back (or blurred), and the rest are copied, without GPS, dates or names,
 /// into a ready-to-post folder.
@@ -224,6 +232,9 @@ before every photo was checked.";
 static STOP: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
+    // SAFETY: sets one integer option, which mimalloc reads when it next decides whether to
+    // return freed memory; no allocation depends on its value.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     let cli = Cli::parse();
     let code = run(&cli);
     if started_by_drop() {
