@@ -100,6 +100,43 @@ pub(crate) struct Detector {
     model: InferenceModel,
     origin: String,
     plans: PlanCache,
+    passes: Passes,
+}
+
+/// How many passes of the model may run at once: one per core. A pass is compute-bound and
+/// holds tens of megabytes of activations, so more at once than there are cores (`-j 4` on two
+/// cores) is no faster and only multiplies that memory; the threads over the limit decode and
+/// write photos meanwhile.
+struct Passes {
+    running: Mutex<usize>,
+    freed: std::sync::Condvar,
+    limit: usize,
+}
+
+/// A pass's place among the [`Passes`] allowed at once, given back when dropped.
+struct PassSlot<'a>(&'a Passes);
+
+impl Passes {
+    fn new() -> Passes {
+        let limit = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Passes { running: Mutex::new(0), freed: std::sync::Condvar::new(), limit }
+    }
+
+    fn enter(&self) -> PassSlot<'_> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        while *running >= self.limit {
+            running = self.freed.wait(running).unwrap_or_else(|p| p.into_inner());
+        }
+        *running += 1;
+        PassSlot(self)
+    }
+}
+
+impl Drop for PassSlot<'_> {
+    fn drop(&mut self) {
+        *self.0.running.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// A model's plans, one per input shape, built on first use and shared by every thread; the
@@ -108,6 +145,10 @@ pub(crate) struct Detector {
 pub(crate) struct PlanCache {
     capacity: usize,
     slots: Mutex<Slots>,
+    /// Held while a plan is built: optimizing one takes far more memory for a moment than the
+    /// plan keeps, and four threads starting on a photo at once built four at a time (with
+    /// `-j 4`, the run's peak came at start-up).
+    building: Mutex<()>,
 }
 
 /// What to look for in one picture.
@@ -150,7 +191,7 @@ impl Detector {
         let model = tract_onnx::onnx()
             .model_for_read(&mut &bytes[..])
             .map_err(|e| Error::Model { origin: origin.clone(), reason: format!("{e:#}") })?;
-        let detector = Detector { model, origin, plans: PlanCache::new(MAX_PLANS) };
+        let detector = Detector { model, origin, plans: PlanCache::new(MAX_PLANS), passes: Passes::new() };
         // Building the smallest plan up front checks a model given with --model has
         // CenterFace's outputs, so a wrong one fails before any photo is looked at. It is not
         // kept (no photo needs that shape, and every plan holds its own copy of the weights),
@@ -213,7 +254,10 @@ impl Detector {
         }
         let input = Array4::from_shape_vec((1, 3, ph, pw), planes).expect("three planes of ph × pw");
         let failed = |e: TractError| Error::Detect { width: pw, height: ph, reason: format!("{e:#}") };
-        let outputs = plan.run(tvec![Tensor::from(input).into()]).map_err(failed)?;
+        let outputs = {
+            let _slot = self.passes.enter();
+            plan.run(tvec![Tensor::from(input).into()]).map_err(failed)?
+        };
         let views = outputs
             .iter()
             .map(|o| {
@@ -262,7 +306,7 @@ impl Detector {
 impl PlanCache {
     /// An empty cache that keeps at most `capacity` plans.
     pub(crate) fn new(capacity: usize) -> PlanCache {
-        PlanCache { capacity, slots: Mutex::default() }
+        PlanCache { capacity, slots: Mutex::default(), building: Mutex::default() }
     }
 
     /// The plan for a `width` × `height` input, made by `build` the first time that shape is
@@ -289,8 +333,12 @@ impl PlanCache {
                 }
             }
         };
-        // Built outside the lock so threads needing other shapes are not held up.
-        slot.get_or_init(|| build().map_err(|e| format!("{e:#}"))).clone()
+        // Built outside the slots' lock, so threads whose plans are ready are not held up.
+        slot.get_or_init(|| {
+            let _one_at_a_time = self.building.lock().unwrap_or_else(|p| p.into_inner());
+            build().map_err(|e| format!("{e:#}"))
+        })
+        .clone()
     }
 }
 
