@@ -6,6 +6,7 @@ set -euo pipefail
 usage() {
     cat <<'EOF'
 Usage: benches/compare.sh [--photos N] [--runs R] [--threads T] [--modes LIST] [--batch-dir DIR]
+                          [--deface-writes]
 
 Makes (once) a batch of N 4000x3000 JPEGs from the project's pinned test photos, a quarter of
 them with faces; then runs postsafe and deface 1.5.0 (in-process, onnxruntime on CPU with T
@@ -31,6 +32,10 @@ Modes:
   --modes LIST     comma-separated modes, in the order run in odd runs (default: default,640)
   --batch-dir DIR  where the batch is made or reused (default .cache/compare-batch for 40
                    photos, .cache/compare-batch-N for another N, so each size is kept)
+  --deface-writes  deface also does the rest of what its CLI does with every photo: blur the
+                   faces found and write <name>_anonymized.jpg at full size (into a temporary
+                   folder). Without it deface's timed work ends at detection, while postsafe
+                   still writes a ready copy of every face-free photo
 
 Environment: POSTSAFE_BIN=path uses that postsafe binary instead of `cargo build --release`;
 POSTSAFE_TEST_CACHE=dir is where the pinned test photos are (default .cache/test-photos; they
@@ -46,7 +51,7 @@ EOF
 # shellcheck source=peer/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peer/common.sh"
 
-photos=40 runs=3 threads="" modes_arg="default,640" batch=""
+photos=40 runs=3 threads="" modes_arg="default,640" batch="" deface_writes=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
@@ -55,6 +60,7 @@ while [[ $# -gt 0 ]]; do
         --threads|-j) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; threads="$2"; shift 2 ;;
         --modes) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; modes_arg="$2"; shift 2 ;;
         --batch-dir) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; batch="$2"; shift 2 ;;
+        --deface-writes) deface_writes=1; shift ;;
         *) say "unknown argument $1"; usage >&2; exit 2 ;;
     esac
 done
@@ -102,6 +108,8 @@ trap 'rm -rf "$work"' EXIT
 # Sx(S*3/4) rounded; deface rounds both up to multiples of 32 itself, as postsafe pads).
 postsafe_args() { [[ $1 == default ]] || printf '%s\n' --detect-side "$1"; }
 deface_args() { [[ $1 == default ]] || printf '%s\n' --scale "${1}x$(((3 * $1 + 2) / 4))"; }
+# deface_run.py stops after detection unless told where to write, as the CLI does.
+deface_writes_args() { [[ -z $deface_writes ]] || printf '%s\n' --save-dir "$1"; }
 
 run_postsafe() {
     local k="$1" mode="$2" status=0 extra
@@ -120,12 +128,13 @@ run_postsafe() {
 run_deface() {
     local k="$1" mode="$2" extra
     local at="$results/$k-$mode-deface"
-    mapfile -t extra < <(deface_args "$mode")
+    mapfile -t extra < <(deface_args "$mode"; deface_writes_args "$work/deface-out")
     cat /proc/loadavg >"$at.load"
     /usr/bin/time -f '%e %M %U %S' -o "$at.time" \
         "$PY" "$PEER/deface_run.py" --manifest "$manifest" --threads "$threads" "${extra[@]}" \
         --out "$at.tsv" --stats "$at.json" 2>"$at.log" \
         || { cat "$at.log" >&2; die "deface failed in run $k, mode $mode"; }
+    rm -rf "$work/deface-out"
     say "  run $k $mode deface:   $(cut -d' ' -f1 "$at.time") s"
 }
 
@@ -133,8 +142,11 @@ for mode in "${modes[@]}"; do
     mapfile -t p < <(postsafe_args "$mode")
     mapfile -t d < <(deface_args "$mode")
     printf '%s\tpostsafe\t%s\n' "$mode" "postsafe --faces hold -q -j $threads${p[*]:+ ${p[*]}}"
+    mapfile -t w < <(deface_writes_args DIR)
+    unlike_cli=" but without the CLI's blur and write"
+    [[ -z $deface_writes ]] || unlike_cli=""
     printf '%s\tdeface\t%s\n' "$mode" \
-        "deface_run.py --threads $threads${d[*]:+ ${d[*]}} (= deface --ep CPUExecutionProvider${d[*]:+ ${d[*]}})"
+        "deface_run.py --threads $threads${d[*]:+ ${d[*]}}${w[*]:+ ${w[*]}} (= deface --ep CPUExecutionProvider${d[*]:+ ${d[*]}}$unlike_cli)"
 done >"$results/commands.txt"
 
 sequence=()

@@ -155,11 +155,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], fit: u32) -> Result<Decoded> {
     if !is_complete(format, bytes) {
         return Err(bad("the file is damaged or cut short (the end of the picture data is missing)".into()));
     }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODED_BYTES);
-    reader.limits(limits);
+    reader.limits(decode_limits());
     let mut decoder = reader.into_decoder().map_err(|e| describe(path, e))?;
     let orientation = decoder.orientation().map_err(|e| describe(path, e))?;
     let (width, height) = decoder.dimensions();
@@ -217,6 +213,16 @@ fn jpeg_at_scale(
     })
 }
 
+/// What the `image` decoders may take: a photo past these is refused as too large instead of
+/// exhausting a classroom laptop's memory.
+fn decode_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    limits
+}
+
 fn describe(path: &Path, err: image::ImageError) -> Error {
     let path = path.to_path_buf();
     match err {
@@ -242,11 +248,7 @@ pub(crate) fn gif_frames<'a>(
     use image::AnimationDecoder;
     let mut decoder =
         image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).map_err(|e| describe(path, e))?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODED_BYTES);
-    decoder.set_limits(limits).map_err(|e| describe(path, e))?;
+    decoder.set_limits(decode_limits()).map_err(|e| describe(path, e))?;
     Ok(decoder.into_frames().enumerate().map(move |(n, frame)| {
         if n >= MAX_FRAMES {
             return Err(Error::TooLarge {

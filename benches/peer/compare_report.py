@@ -68,6 +68,10 @@ def settings(mode, threads, stats):
     stretch = stats.get("max_stretch", 1.0)
     if stretch > 1.0005:
         deface += f", aspect ratio changed up to ×{stretch:.3f}"
+    if stats.get("writes"):
+        deface += "; then blurs and writes every photo at full size, as its CLI does"
+    else:
+        deface += "; detection only: nothing blurred or written, unlike its CLI"
     return postsafe, deface + ")"
 
 

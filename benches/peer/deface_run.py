@@ -174,6 +174,7 @@ def main():
     info["photos_seconds"] = time.perf_counter() - t_photos
     info["total_seconds_in_python"] = time.perf_counter() - T_START
     info["photos"] = len(results)
+    info["writes"] = bool(args.save_dir)
     info["network_inputs"] = network_inputs
     info["max_stretch"] = max_stretch
 
