@@ -17,9 +17,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// not name it): how many milliseconds freed memory is kept before it goes back to the system.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// mimalloc's default of 1 s kept every thread's freed buffers of the multi-scale search around
-/// long enough that `-j 4` over camera photos peaked at 521 MB; 300 ms brought that to 435 MB
+/// long enough that `-j 4` over camera photos peaked at 521 MB; 300 ms brought that to 445 MB
 /// at the same speed (0 ms: 334 MB, but a third slower in system time). A single pass at
-/// `--detect-side` has buffers small enough to keep the default, which was 3.5% faster at 640 px.
+/// `--detect-side` has buffers small enough to keep the default, which was 1–3.5% faster at
+/// 640 px.
 const PURGE_DELAY_MS: std::ffi::c_long = 300;
 
 /// Checks photos before they go on the school's social-media account: every photo that shows
