@@ -64,7 +64,7 @@ pub use heif::SUPPORTED as HEIC_SUPPORTED;
 pub use metadata::Field;
 pub use names::Roster;
 pub use options::{FaceAction, Options};
-pub use read::MAX_SIDE;
+pub use read::{MAX_DECODED_BYTES, MAX_SIDE};
 pub use report::{PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
 pub use review::{Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};
 pub use text::TextBox;

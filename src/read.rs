@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Longest side, in pixels, of a picture postsafe agrees to decode.
 pub const MAX_SIDE: u32 = 20_000;
 /// Memory one decoded picture may take; bounds a batch's memory however large its files are.
-const MAX_DECODED_BYTES: u64 = 640 * 1024 * 1024;
+pub const MAX_DECODED_BYTES: u64 = 640 * 1024 * 1024;
 
 /// File name endings of pictures. A file with one of these that does not decode is an error,
 /// not a skip: a damaged photo must never pass unnoticed.

@@ -15,7 +15,7 @@ use std::path::Path;
 /// The longest side and the memory the independent decode may take: postsafe's own limits
 /// (`read.rs`), so a picture postsafe may decode is one this check may decode too.
 const MAX_SIDE: u32 = postsafe::MAX_SIDE;
-const MAX_ALLOC: u64 = 640 * 1024 * 1024;
+const MAX_ALLOC: u64 = postsafe::MAX_DECODED_BYTES;
 
 /// The names a fuzz input is saved under, picked by its first byte ([`file_name`]). Known
 /// picture endings make postsafe treat the file as a photo whatever it holds (a damaged photo
