@@ -110,7 +110,7 @@ impl Filter {
     /// stops after the first scale that finds a face, so the `faces` of a held-back picture
     /// may leave out faces much smaller than those listed. With a class list
     /// ([`Options::roster`]) the text in the picture is read too, and a name on the list is
-    /// treated as a face is: held back, or covered with [`FaceAction::Blur`].
+    /// treated as a face is: held back, or covered with [`crate::FaceAction::Blur`].
     ///
     /// [`FaceAction::Hold`]: crate::FaceAction::Hold
     pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
