@@ -411,12 +411,7 @@ impl Scan {
                 0xFE => self.say(Text(Field::Comment), &eight_bit(segment)),
                 // Scan data runs to the next marker that is not a stuffed byte or a restart;
                 // progressive files have more segments between their scans.
-                0xDA => {
-                    at += bytes[at..]
-                        .windows(2)
-                        .position(|w| w[0] == 0xFF && !matches!(w[1], 0x00 | 0xD0..=0xD7 | 0xFF))
-                        .unwrap_or(bytes.len() - at);
-                }
+                0xDA => at = entropy_coded_end(bytes, at).unwrap_or(bytes.len()),
                 _ => {}
             }
         }
@@ -890,6 +885,24 @@ const GIF_XMP_TRAILER: [u8; 257] = {
     }
     trailer
 };
+
+/// Where the entropy-coded data that starts at `start` ends: at the first marker that is
+/// neither a stuffed 0xFF00 nor a restart marker, before its fill bytes. `None` when the file
+/// ends first.
+pub(crate) fn entropy_coded_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut pos = start;
+    loop {
+        let ff = pos + bytes.get(pos..)?.iter().position(|&b| b == 0xFF)?;
+        let mut next = ff + 1;
+        while *bytes.get(next)? == 0xFF {
+            next += 1;
+        }
+        match *bytes.get(next)? {
+            0x00 | 0xD0..=0xD7 => pos = next + 1,
+            _ => return Some(ff),
+        }
+    }
+}
 
 /// The first PNG chunk in `rest`: its kind, its data, and what follows it.
 fn png_chunk(rest: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {

@@ -113,7 +113,7 @@ pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
                 if !framed {
                     return None;
                 }
-                let data_end = entropy_coded_end(bytes, end)?;
+                let data_end = crate::metadata::entropy_coded_end(bytes, end)?;
                 image.extend_from_slice(bytes.get(pos - 2..data_end)?);
                 scanned = true;
                 pos = data_end;
@@ -135,24 +135,6 @@ pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(&image);
     Some(out)
-}
-
-/// Where the entropy-coded data that starts at `start` ends: at the first marker that is
-/// neither a stuffed 0xFF00 nor a restart marker, before its fill bytes. `None` when the file
-/// ends first.
-fn entropy_coded_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut pos = start;
-    loop {
-        let ff = pos + bytes.get(pos..)?.iter().position(|&b| b == 0xFF)?;
-        let mut next = ff + 1;
-        while *bytes.get(next)? == 0xFF {
-            next += 1;
-        }
-        match *bytes.get(next)? {
-            0x00 | 0xD0..=0xD7 => pos = next + 1,
-            _ => return Some(ff),
-        }
-    }
 }
 
 /// The APP0 segment for a plain JFIF `payload`, rewritten with no thumbnail: a JFIF thumbnail
