@@ -18,8 +18,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// mimalloc's default of 1 s kept every thread's freed buffers of the multi-scale search around
 /// long enough that `-j 4` over camera photos peaked at 521 MB; 300 ms brought that to 445 MB
-/// at the same speed (0 ms: 334 MB, but a third slower in system time).
+/// at the same speed (0 ms: 334 MB, but a third slower in system time). With two threads it
+/// saved little (12 camera photos, 5 runs each: 301–339 MB against 314–346 MB) and cost
+/// 3.5–6.5% in speed, so it applies from [`PURGE_FROM_THREADS`] threads up.
 const PURGE_DELAY_MS: std::ffi::c_long = 300;
+/// The fewest photos analysed at once for which [`PURGE_DELAY_MS`] pays.
+const PURGE_FROM_THREADS: usize = 3;
 /// A single pass at `--detect-side` has buffers small enough to keep them all (-1: never give
 /// freed memory back): at 640 px over the compare batch, 3.3% faster than mimalloc's default
 /// in 8 runs out of 8, 288 MB peak against 267.
@@ -239,13 +243,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // mimalloc's own environment variable wins, so the trade can be measured without a build.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        let threads = cli.detection.threads.unwrap_or_else(rayon::current_num_threads);
         let delay = match cli.detection.detect_side {
-            Some(_) => DETECT_SIDE_PURGE_DELAY_MS,
-            None => PURGE_DELAY_MS,
+            Some(_) => Some(DETECT_SIDE_PURGE_DELAY_MS),
+            None => (threads >= PURGE_FROM_THREADS).then_some(PURGE_DELAY_MS),
         };
-        // SAFETY: sets one integer option, which mimalloc reads when it next decides whether to
-        // return freed memory; no allocation depends on its value.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
+        if let Some(delay) = delay {
+            // SAFETY: sets one integer option, which mimalloc reads when it next decides
+            // whether to return freed memory; no allocation depends on its value.
+            unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
+        }
     }
     let code = run(&cli);
     if started_by_drop() {
