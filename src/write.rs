@@ -255,8 +255,9 @@ fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
     // Colour at half resolution (4:2:0), as phone cameras store it and as the network
-    // re-encodes it anyway; jpeg-encoder would keep it whole at this quality. Measured on a
-    // 2048×1536 photo: 62 → 36 ms, files 17% smaller, 45 dB from the full-colour copy.
+    // re-encodes it anyway; jpeg-encoder would keep it whole at this quality. Measured: 62 →
+    // 36 ms for a 2048×1536 photo; 27 ready copies of camera photos 17% smaller, 45 dB (median)
+    // from their full-colour versions.
     encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
     encoder
         .encode(rgb.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
