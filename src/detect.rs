@@ -9,6 +9,9 @@
 //! The model is declared with a fixed `[10, 3, 32, 32]` input; each input size gets its own
 //! optimized tract plan, built once on first use and shared by every thread.
 
+#[cfg(target_arch = "x86_64")]
+mod stride2_depthwise;
+
 use crate::error::{Error, Result};
 use image::{DynamicImage, RgbImage};
 use ndarray::{Array4, ArrayView4};
