@@ -74,8 +74,9 @@ fn detector_by_input_size(c: &mut Criterion) {
     let source = image::open(photos::photo("rocket.jpg")).expect("pinned photo decodes");
     let mut group = c.benchmark_group("detector");
     group.sample_size(10).measurement_time(Duration::from_secs(15));
-    // The coarse levels, the search's tile size, and a whole 1280×960 input for comparison.
-    for (w, h) in [(192, 160), (384, 288), (640, 480), (768, 576), (1280, 960)] {
+    // The coarse levels, the search's tile size (also upright, as a portrait photo's pass), and
+    // a whole 1280×960 input for comparison.
+    for (w, h) in [(192, 160), (384, 288), (640, 480), (480, 640), (768, 576), (1280, 960)] {
         let input: RgbImage = source.resize_exact(w, h, image::imageops::FilterType::Triangle).into_rgb8();
         filter.detect_once(&input).expect("warm-up builds the plan");
         let flop = FLOP_PER_640X480 * f64::from(w.div_ceil(32) * 32 * h.div_ceil(32) * 32) / (640.0 * 480.0);

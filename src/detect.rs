@@ -11,10 +11,12 @@
 
 #[cfg(target_arch = "x86_64")]
 mod stride2_depthwise;
+mod transpose;
 
 use crate::error::{Error, Result};
 use image::{DynamicImage, RgbImage};
 use ndarray::{Array4, ArrayView4};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use tract_onnx::prelude::*;
@@ -100,8 +102,16 @@ type Slots = (HashMap<(usize, usize), PlanSlot>, Vec<(usize, usize)>);
 
 /// CenterFace, ready to run at any input size.
 pub(crate) struct Detector {
-    model: InferenceModel,
+    /// The ONNX file, kept so that each layout of the network is read from it on first use.
+    source: Cow<'static, [u8]>,
     origin: String,
+    /// The network as the file has it, for inputs at least as wide as they are tall.
+    as_is: OnceLock<std::result::Result<InferenceModel, String>>,
+    /// The network for portrait inputs, run on their transpose ([`transpose`]); `None` for a
+    /// `--model` the rewrite does not cover, which then runs every input as it is. A photo's
+    /// passes are all one way up (see [`tiles`]), so a batch of landscape photos never reads
+    /// this one, and one of portrait photos never reads the other.
+    transposed: OnceLock<Option<InferenceModel>>,
     plans: PlanCache,
     passes: Passes,
 }
@@ -183,22 +193,27 @@ struct Candidate {
 impl Detector {
     /// Loads the built-in model, or the one at `path`.
     pub(crate) fn load(path: Option<&std::path::Path>) -> Result<Detector> {
-        let (bytes, origin) = match path {
-            None => (std::borrow::Cow::Borrowed(BUILT_IN_MODEL), "built-in".to_string()),
+        let (source, origin) = match path {
+            None => (Cow::Borrowed(BUILT_IN_MODEL), "built-in".to_string()),
             Some(p) => {
                 let bytes = std::fs::read(p)
                     .map_err(|e| Error::Model { origin: p.display().to_string(), reason: e.to_string() })?;
-                (std::borrow::Cow::Owned(bytes), p.display().to_string())
+                (Cow::Owned(bytes), p.display().to_string())
             }
         };
-        let model = tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .map_err(|e| Error::Model { origin: origin.clone(), reason: format!("{e:#}") })?;
-        let detector = Detector { model, origin, plans: PlanCache::new(MAX_PLANS), passes: Passes::new() };
-        // Building the smallest plan up front checks a model given with --model has
-        // CenterFace's outputs, so a wrong one fails before any photo is looked at. It is not
-        // kept (no photo needs that shape, and every plan holds its own copy of the weights),
-        // and the built-in model, pinned by its hash, skips it: it costs a third of start-up.
+        let detector = Detector {
+            source,
+            origin,
+            as_is: OnceLock::new(),
+            transposed: OnceLock::new(),
+            plans: PlanCache::new(MAX_PLANS),
+            passes: Passes::new(),
+        };
+        // Building the smallest plan up front checks a model given with --model can be read
+        // and has CenterFace's outputs, so a wrong one fails before any photo is looked at. It
+        // is not kept (no photo needs that shape, and every plan holds its own copy of the
+        // weights), and the built-in model, pinned by its hash, skips it: it costs a third of
+        // start-up.
         if path.is_some() {
             detector
                 .build_plan(32, 32)
@@ -243,19 +258,21 @@ impl Detector {
         let (w, h) = (level.width() as usize, level.height() as usize);
         let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
         let plan = self.plan(pw, ph)?;
+        let turned = self.transposed_for(pw, ph).is_some();
         // Padding stays zero (black): the model sees the photo in the top-left corner.
         let mut planes = vec![0f32; 3 * ph * pw];
         let (red, rest) = planes.split_at_mut(ph * pw);
         let (green, blue) = rest.split_at_mut(ph * pw);
+        // Where pixel (x, y) goes in a plane: row y of width pw, or row x of width ph.
+        let (x_step, y_step) = if turned { (ph, 1) } else { (1, pw) };
         for (y, row) in level.as_raw().chunks_exact(3 * w).enumerate() {
-            let at = y * pw..y * pw + w;
-            for (((px, r), g), b) in
-                row.chunks_exact(3).zip(&mut red[at.clone()]).zip(&mut green[at.clone()]).zip(&mut blue[at])
-            {
-                (*r, *g, *b) = (f32::from(px[0]), f32::from(px[1]), f32::from(px[2]));
+            for (x, px) in row.chunks_exact(3).enumerate() {
+                let at = x * x_step + y * y_step;
+                (red[at], green[at], blue[at]) = (f32::from(px[0]), f32::from(px[1]), f32::from(px[2]));
             }
         }
-        let input = Array4::from_shape_vec((1, 3, ph, pw), planes).expect("three planes of ph × pw");
+        let shape = if turned { (1, 3, pw, ph) } else { (1, 3, ph, pw) };
+        let input = Array4::from_shape_vec(shape, planes).expect("three planes of ph × pw");
         let failed = |e: TractError| Error::Detect { width: pw, height: ph, reason: format!("{e:#}") };
         let outputs = {
             let _slot = self.passes.enter();
@@ -264,9 +281,8 @@ impl Detector {
         let views = outputs
             .iter()
             .map(|o| {
-                o.to_plain_array_view::<f32>()?
-                    .into_dimensionality::<ndarray::Ix4>()
-                    .map_err(TractError::from)
+                let view = o.to_plain_array_view::<f32>()?.into_dimensionality::<ndarray::Ix4>()?;
+                Ok(if turned { view.permuted_axes([0, 1, 3, 2]) } else { view })
             })
             .collect::<TractResult<Vec<_>>>()
             .map_err(failed)?;
@@ -282,11 +298,37 @@ impl Detector {
             .map_err(|reason| Error::Model { origin: self.origin.clone(), reason })
     }
 
+    /// The transposed network, when a `width` × `height` input runs through it.
+    fn transposed_for(&self, width: usize, height: usize) -> Option<&InferenceModel> {
+        if height <= width {
+            return None;
+        }
+        self.transposed
+            .get_or_init(|| {
+                let proto = tract_onnx::onnx().proto_model_for_read(&mut &self.source[..]).ok()?;
+                tract_onnx::onnx().model_for_proto_model(&transpose::transposed(&proto)?).ok()
+            })
+            .as_ref()
+    }
+
+    /// The network as the file has it.
+    fn as_is(&self) -> TractResult<&InferenceModel> {
+        self.as_is
+            .get_or_init(|| {
+                tract_onnx::onnx().model_for_read(&mut &self.source[..]).map_err(|e| format!("{e:#}"))
+            })
+            .as_ref()
+            .map_err(|reason| TractError::msg(reason.clone()))
+    }
+
     fn build_plan(&self, width: usize, height: usize) -> TractResult<Plan> {
-        let plan = self
-            .model
+        let (model, rows, columns) = match self.transposed_for(width, height) {
+            Some(transposed) => (transposed, width, height),
+            None => (self.as_is()?, height, width),
+        };
+        let plan = model
             .clone()
-            .with_input_fact(0, f32::fact([1, 3, height, width]).into())?
+            .with_input_fact(0, f32::fact([1, 3, rows, columns]).into())?
             .into_optimized()?
             .into_runnable()?;
         let channels: Vec<_> = plan
@@ -368,7 +410,10 @@ fn pyramid(long_side: f32, min_face: u32) -> Vec<f32> {
 /// Tiles `[x, y, w, h]` covering a `width` × `height` level, each at most
 /// [`MAX_TILE_PIXELS`] with sides rounded up to the model's multiple of 32 (so every tile of a
 /// level shares one plan), overlapping by at least [`TILE_OVERLAP`]; one tile when the level
-/// is small enough.
+/// is small enough. Of the ways to cut the level, the one with the fewest pixels in all whose
+/// tiles are the same way up as the level: a landscape 12-MP photo's finest level used to be
+/// cut into 512×576 tiles, which need the transposed network ([`transpose`]) as a portrait
+/// photo does, and a batch that needs both holds both.
 fn tiles(width: u32, height: u32) -> Vec<[u32; 4]> {
     let span = |len: u32, parts: u32| {
         if parts == 1 {
@@ -377,14 +422,24 @@ fn tiles(width: u32, height: u32) -> Vec<[u32; 4]> {
         let even = len.saturating_sub(TILE_OVERLAP).div_ceil(parts) + TILE_OVERLAP;
         (even.div_ceil(32) * 32).min(len)
     };
-    let (mut cols, mut rows) = (1, 1);
-    while u64::from(span(width, cols)) * u64::from(span(height, rows)) > u64::from(MAX_TILE_PIXELS) {
-        if span(width, cols) >= span(height, rows) {
-            cols += 1;
-        } else {
-            rows += 1;
-        }
-    }
+    let upright = |w: u32, h: u32| h.div_ceil(32) > w.div_ceil(32);
+    // Beyond 64 parts a side a span would be mostly overlap.
+    let cuts = (1..=64u32).flat_map(|cols| (1..=64u32).map(move |rows| (cols, rows)));
+    let fits = |&(cols, rows): &(u32, u32)| {
+        u64::from(span(width, cols)) * u64::from(span(height, rows)) <= u64::from(MAX_TILE_PIXELS)
+    };
+    let pixels = |&(cols, rows): &(u32, u32)| {
+        (u64::from(cols * rows) * u64::from(span(width, cols)) * u64::from(span(height, rows)), cols * rows)
+    };
+    let same_way_up =
+        |&(cols, rows): &(u32, u32)| upright(span(width, cols), span(height, rows)) == upright(width, height);
+    let (cols, rows) = cuts
+        .clone()
+        .filter(fits)
+        .filter(same_way_up)
+        .min_by_key(pixels)
+        .or_else(|| cuts.filter(fits).min_by_key(pixels))
+        .unwrap_or((64, 64));
     let (tile_w, tile_h) = (span(width, cols), span(height, rows));
     let start = |len: u32, span: u32, parts: u32, i: u32| match parts {
         1 => 0,
@@ -537,9 +592,47 @@ fn non_max_suppression(mut boxes: Vec<Candidate>) -> Vec<Candidate> {
     kept
 }
 
+// The integration tests' pinned photos, for the checks that need the detector's insides.
+#[cfg(test)]
+#[path = "../tests/support/photos.rs"]
+mod test_photos;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use test_photos as photos;
+
+    /// The faces one pass finds in `picture`, with the network as loaded and with portrait
+    /// inputs run through its transpose.
+    fn both_ways(picture: &RgbImage) -> (Vec<Face>, Vec<Face>) {
+        let turned = Detector::load(None).expect("built-in model loads");
+        assert!(turned.transposed_for(32, 64).is_some(), "CenterFace is covered by the rewrite");
+        let plain = Detector {
+            transposed: OnceLock::from(None),
+            ..Detector::load(None).expect("built-in model loads")
+        };
+        let faces = |d: &Detector| d.run_whole(picture, 0.2).expect("the pass runs");
+        (faces(&plain), faces(&turned))
+    }
+
+    #[test]
+    fn portrait_pictures_get_the_same_faces_from_the_transposed_network() {
+        let hopper = image::open(photos::photo("grace_hopper.jpg")).unwrap().into_rgb8();
+        // A portrait strip of the 1927 Solvay conference photo: rows of small faces.
+        let solvay = image::open(photos::photo("solvay_1927.png")).unwrap();
+        let strip = solvay.crop_imm(0, 0, solvay.width() / 3, solvay.height()).into_rgb8();
+        for picture in [hopper, strip] {
+            assert!(picture.height() > picture.width());
+            let (plain, turned) = both_ways(&picture);
+            assert!(!plain.is_empty());
+            assert_eq!(plain.len(), turned.len(), "{plain:?}\n{turned:?}");
+            for (a, b) in plain.iter().zip(&turned) {
+                assert!((a.score - b.score).abs() < 1e-4, "{a:?} against {b:?}");
+                let moved = [a.x.abs_diff(b.x), a.y.abs_diff(b.y), a.w.abs_diff(b.w), a.h.abs_diff(b.h)];
+                assert!(moved.iter().all(|&d| d <= 1), "{a:?} against {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn the_finest_level_makes_the_smallest_face_detector_sized_and_the_last_is_coarse() {
@@ -576,6 +669,20 @@ mod tests {
             }
         }
         assert_eq!(tiles(640, 480), vec![[0, 0, 640, 480]]);
+    }
+
+    #[test]
+    fn tiles_are_the_same_way_up_as_their_level() {
+        let upright = |w: u32, h: u32| h.div_ceil(32) > w.div_ceil(32);
+        for (w, h) in
+            [(4096, 3072), (3072, 4096), (3000, 2250), (2048, 1536), (1536, 2048), (1024, 768), (768, 1024)]
+        {
+            assert!(
+                tiles(w, h).iter().all(|t| upright(t[2], t[3]) == upright(w, h)),
+                "{w}x{h}: {:?}",
+                tiles(w, h)
+            );
+        }
     }
 
     #[test]
