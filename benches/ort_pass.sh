@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/peer/common.sh"
 peer_venv
 args=("$@")
 if ! printf '%s\n' "${args[@]}" | grep -q '^[0-9]*x[0-9]*$'; then
-    args+=(192x160 384x288 640x480 768x576 1280x960)
+    args+=(192x160 384x288 640x480 480x640 768x576 1280x960)
 fi
 peer_machine
 "$PY" "$PEER/ort_pass.py" "${args[@]}"

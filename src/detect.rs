@@ -9,6 +9,7 @@
 //! The model is declared with a fixed `[10, 3, 32, 32]` input; each input size gets its own
 //! optimized tract plan, built once on first use and shared by every thread.
 
+mod cpu;
 #[cfg(target_arch = "x86_64")]
 mod stride2_depthwise;
 mod transpose;
@@ -193,6 +194,7 @@ struct Candidate {
 impl Detector {
     /// Loads the built-in model, or the one at `path`.
     pub(crate) fn load(path: Option<&std::path::Path>) -> Result<Detector> {
+        cpu::choose_kernels();
         let (source, origin) = match path {
             None => (Cow::Borrowed(BUILT_IN_MODEL), "built-in".to_string()),
             Some(p) => {
