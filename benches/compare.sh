@@ -25,6 +25,9 @@ Modes:
            S px on the long side, aspect kept) against deface --scale Sx(S*3/4), the same size
            for these 4:3 photos (deface rounds both sides up to a multiple of 32 and does not
            keep the aspect ratio)
+  min-face-N  e.g. min-face-32: postsafe's search told to find faces from N px wide in the
+           posted photo (--min-face N; its default is 16) against deface at its CLI defaults:
+           what a smaller promise would buy, to weigh against the recall it loses
 
   --photos N       photos in the batch (default 40, at least 4)
   --runs R         runs per tool and mode (default 3)
@@ -73,8 +76,10 @@ IFS=, read -ra modes <<<"$modes_arg"
 [[ ${#modes[@]} -ge 1 ]] || die "--modes needs at least one mode"
 declare -A seen=()
 for mode in "${modes[@]}"; do
-    if [[ $mode != default ]]; then
-        [[ "$mode" =~ ^[1-9][0-9]*$ ]] || die "unknown mode '$mode' in --modes: default or a side in pixels, e.g. 640"
+    if [[ $mode =~ ^min-face-([0-9]+)$ ]]; then
+        ((BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 2048)) || die "mode $mode: the face width must be between 1 and 2048 pixels"
+    elif [[ $mode != default ]]; then
+        [[ "$mode" =~ ^[1-9][0-9]*$ ]] || die "unknown mode '$mode' in --modes: default, a side in pixels (e.g. 640) or min-face-N"
         ((mode >= 32 && mode <= 4096)) || die "mode $mode: the side must be between 32 and 4096 pixels"
     fi
     [[ -z "${seen[$mode]:-}" ]] || die "mode $mode is listed twice in --modes"
@@ -106,8 +111,14 @@ trap 'rm -rf "$work"' EXIT
 
 # The extra arguments each tool gets in a mode (the batch is 4000x3000, so S px long side is
 # Sx(S*3/4) rounded; deface rounds both up to multiples of 32 itself, as postsafe pads).
-postsafe_args() { [[ $1 == default ]] || printf '%s\n' --detect-side "$1"; }
-deface_args() { [[ $1 == default ]] || printf '%s\n' --scale "${1}x$(((3 * $1 + 2) / 4))"; }
+postsafe_args() {
+    case "$1" in
+        default) ;;
+        min-face-*) printf '%s\n' --min-face "${1#min-face-}" ;;
+        *) printf '%s\n' --detect-side "$1" ;;
+    esac
+}
+deface_args() { [[ $1 == default || $1 == min-face-* ]] || printf '%s\n' --scale "${1}x$(((3 * $1 + 2) / 4))"; }
 # deface_run.py stops after detection unless told where to write, as the CLI does.
 deface_writes_args() { [[ -z $deface_writes ]] || printf '%s\n' --save-dir "$1"; }
 

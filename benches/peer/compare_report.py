@@ -2,7 +2,8 @@
 
     compare_report.py --manifest M --runs R --threads T --modes default,640 --dir DIR --postsafe-version V
 
-A mode is `default` (postsafe's multi-scale search against deface at its CLI defaults) or a long
+A mode is `default` (postsafe's multi-scale search against deface at its CLI defaults),
+`min-face-N` (that search told to find faces from N px, against deface at its defaults) or a long
 side S in pixels (postsafe --detect-side S against deface --scale, recorded in deface's stats).
 For run k (1..R), mode M and tool (postsafe or deface) DIR holds: k-M-tool.time ("<wall s> <peak
 RSS KiB> <user s> <system s>" from GNU time around the whole process), k-M-tool.load
@@ -58,9 +59,15 @@ def network_inputs(stats):
 
 def settings(mode, threads, stats):
     """(postsafe's, deface's) settings in a mode, as words for the header."""
+    whole_photo = "its CLI defaults (`CenterFace(in_shape=None)`: the whole photo, no downscaling"
     if mode == "default":
         postsafe = f"`postsafe --faces hold -q -j {threads}` (its multi-scale search)"
-        deface = "its CLI defaults (`CenterFace(in_shape=None)`: the whole photo, no downscaling"
+        deface = whole_photo
+    elif mode.startswith("min-face-"):
+        face = mode.removeprefix("min-face-")
+        postsafe = (f"`postsafe --faces hold -q -j {threads} --min-face {face}` (its multi-scale search "
+                    f"for faces from {face} px wide in the posted photo, not its default 16)")
+        deface = whole_photo
     else:
         postsafe = f"`postsafe --faces hold -q -j {threads} --detect-side {mode}` (one pass at {mode} px long side)"
         deface = f"`deface --scale {stats['scale']}` (`CenterFace(in_shape={tuple(stats['in_shape'])})`"
