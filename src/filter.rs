@@ -364,30 +364,28 @@ impl Filter {
         let preview = resize::fit_within(&image, crate::review::THUMBNAIL_SIDE);
         let mut verdict = self.check_owned(image, full_size)?;
         let mut frames = 1;
-        let mut face_frame = None;
+        let mut held_frame = None;
         if format == Some(ImageFormat::Gif) && verdict.publishable.is_some() {
-            // One face in any frame holds the whole animation back.
+            // One face or written name in any frame holds the whole animation back: only the
+            // first frame could be posted covered, as a still.
             for frame in read::gif_frames(path, bytes)?.skip(1) {
                 frames += 1;
                 let frame = DynamicImage::ImageRgba8(frame?.into_buffer());
-                let faces = self.check(&frame)?.faces;
-                if !faces.is_empty() {
-                    report.reason = Some(format!("shows a face (frame {frames} of the animation)"));
-                    verdict = Verdict {
-                        outcome: Outcome::HeldBack,
-                        faces,
-                        text_boxes: Vec::new(),
-                        publishable: None,
-                    };
-                    face_frame = Some(frame);
+                let seen = self.check(&frame)?;
+                if seen.outcome != Outcome::Ready {
+                    let what =
+                        if seen.faces.is_empty() { "name written in the photo" } else { "shows a face" };
+                    report.reason = Some(format!("{what} (frame {frames} of the animation)"));
+                    verdict = Verdict { outcome: Outcome::HeldBack, publishable: None, ..seen };
+                    held_frame = Some(frame);
                     break;
                 }
             }
         }
-        // The review page shows what was posted, or else the picture its faces were found in.
+        // The review page shows what was posted, or else the picture what held it back is in.
         // A ready photo's preview shows what is posted, so only a covered one is scaled again.
         let covered = verdict.publishable.as_ref().filter(|_| verdict.outcome == Outcome::Blurred);
-        let shown = covered.or(face_frame.as_ref()).unwrap_or(&preview);
+        let shown = covered.or(held_frame.as_ref()).unwrap_or(&preview);
         // Names written in the picture are boxed like faces, so a person can see what was found.
         let boxed: Vec<Face> =
             verdict.faces.iter().cloned().chain(verdict.text_boxes.iter().map(TextBox::as_area)).collect();

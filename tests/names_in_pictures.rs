@@ -132,6 +132,31 @@ fn a_shaky_name_with_one_wrong_letter_still_counts() {
 }
 
 #[test]
+fn a_name_in_a_later_frame_holds_the_animation_back() {
+    let (signed, at) = signed_painting("Olivia", "DejaVuSans-Bold.ttf");
+    let plain = support::painted::painting(90);
+    let rgba = |picture: &RgbImage| DynamicImage::ImageRgb8(picture.clone()).to_rgba8();
+    let root = tempfile::tempdir().unwrap();
+    let inputs = root.path().join("photos");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let frames = [rgba(&plain), rgba(&plain), rgba(&signed)];
+    std::fs::write(inputs.join("signed-at-the-end.gif"), support::animation(&frames)).unwrap();
+    for faces in [FaceAction::Hold, FaceAction::Blur] {
+        let out = root.path().join(format!("out-{faces:?}"));
+        let report = filter(faces).run(&[&inputs], &out, &()).unwrap();
+        let photo = entry(&report, "signed-at-the-end.gif");
+        assert_eq!(photo.outcome, Outcome::HeldBack, "{faces:?}: {photo:#?}");
+        assert_eq!(photo.reason.as_deref(), Some("name written in the photo (frame 3 of the animation)"));
+        assert!(
+            lettering::found(at, &photo.text_boxes),
+            "{faces:?}: drawn at {at:?}, boxes {:?}",
+            photo.text_boxes
+        );
+        assert!(std::fs::read_dir(out.join(postsafe::READY_DIR)).unwrap().next().is_none(), "{faces:?}");
+    }
+}
+
+#[test]
 fn only_non_roster_words_stay_ready() {
     let mut painting = support::painted::painting(30);
     let words = [
