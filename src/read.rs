@@ -165,7 +165,15 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], fit: u32) -> Result<Decoded> {
     };
     let mut image = match scaled {
         Some(image) => image,
-        None => DynamicImage::from_decoder(decoder).map_err(|e| describe(path, e))?,
+        None => {
+            let image = DynamicImage::from_decoder(decoder).map_err(|e| describe(path, e))?;
+            if format == ImageFormat::Jpeg {
+                jpeg_scan_is_whole(bytes, (width, height)).map_err(|e| {
+                    bad(format!("the picture data is damaged ({e}); the photo cannot be checked"))
+                })?;
+            }
+            image
+        }
     };
     image.apply_orientation(orientation);
     let full_size = match orientation {
@@ -211,6 +219,23 @@ fn jpeg_at_scale(
         }
         _ => None,
     })
+}
+
+/// Whether the JPEG in `bytes` (`width` × `height`, already decoded by `image` within its
+/// limits) decodes without an error in zune-jpeg's strict mode. `image` runs zune-jpeg leniently,
+/// which at a broken Huffman code or a stray marker stops, fills the rest with grey and reports
+/// success: the detector would then pass a picture that viewers, which carry on at the next
+/// restart marker, show with a face in it, and its data would be copied out unchanged.
+fn jpeg_scan_is_whole(bytes: &[u8], (width, height): (u32, u32)) -> std::result::Result<(), String> {
+    use zune_jpeg::zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(width as usize)
+        .set_max_height(height as usize);
+    zune_jpeg::JpegDecoder::new_with_options(Cursor::new(bytes), options)
+        .decode()
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// What the `image` decoders may take: a photo past these is refused as too large instead of
@@ -352,6 +377,35 @@ mod tests {
             assert!(told.contains("libheif cannot read it"), "{told}");
         } else {
             assert!(told.contains("Most Compatible") && told.contains("libheif"), "{told}");
+        }
+    }
+
+    /// `jpeg` with 64 bytes of its scan data, a third of the way in, replaced by stuffed 0xFF
+    /// bytes: a run of one-bits no Huffman table assigns, which decoders meet as broken data.
+    fn with_broken_scan(jpeg: &[u8]) -> Vec<u8> {
+        let scan = jpeg.windows(2).position(|w| w == [0xFF, 0xDA]).expect("a scan") + 20;
+        let at = scan + (jpeg.len() - scan) / 3;
+        let mut broken = jpeg.to_vec();
+        broken[at..at + 64].copy_from_slice(&[0xFF, 0x00].repeat(32));
+        broken
+    }
+
+    #[test]
+    fn a_jpeg_whose_scan_data_breaks_off_is_refused_at_any_size() {
+        let card = |w: u32, h: u32| {
+            let img = image::RgbImage::from_fn(w, h, |x, y| {
+                image::Rgb([(x * 7) as u8, (y * 5) as u8, (x ^ y) as u8])
+            });
+            let mut out = Vec::new();
+            img.write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg).unwrap();
+            out
+        };
+        // Posted as it is (its data would be copied unchanged), and decoded at half scale.
+        for (w, h) in [(640, 480), (4000, 3000)] {
+            let broken = with_broken_scan(&card(w, h));
+            assert!(is_complete(ImageFormat::Jpeg, &broken), "still whole in structure");
+            let err = decode(Path::new("broken.jpg"), &broken, 2048).err().expect("must be refused");
+            assert!(matches!(err, Error::Decode { .. }) && err.to_string().contains("broken.jpg"), "{err}");
         }
     }
 
