@@ -44,8 +44,11 @@ const DET_THRESH: f32 = 0.3;
 const BOX_THRESH: f32 = 0.5;
 /// How far a region's rectangle grows: `area × UNCLIP / perimeter` on every side (`unclip_ratio`).
 const UNCLIP: f32 = 1.6;
-/// Regions looked at per picture at most (`max_candidates`).
-const MAX_CANDIDATES: usize = 1000;
+/// Text regions read in one picture at most. RapidOCR stops looking after 1000 blobs
+/// (`max_candidates`, noise specks included), which would leave the rest of a busy picture
+/// unread and let a name there through; postsafe looks at every blob and refuses a picture
+/// with more regions than this to read.
+const MAX_REGIONS: usize = 1000;
 /// Shortest side, in detector pixels, of a region worth reading (`min_size`; after growing,
 /// `min_size + 2`).
 const MIN_SIZE: f32 = 3.0;
@@ -247,6 +250,14 @@ impl Reader {
             .map_err(|e| Error::Text { reason: format!("text detector output: {e}") })?;
         let probability = |x: usize, y: usize| map[[y, x]];
         let quads = regions(dw, dh, probability);
+        if quads.len() > MAX_REGIONS {
+            return Err(Error::Text {
+                reason: format!(
+                    "it holds {} separate pieces of text, more than the {MAX_REGIONS} postsafe reads in one picture, so not all of it could be checked",
+                    quads.len()
+                ),
+            });
+        }
         let (sx, sy) = (width as f32 / dw as f32, height as f32 / dh as f32);
         Ok(quads.into_iter().map(|q| scale_quad(q, sx, sy)).collect())
     }
@@ -354,7 +365,6 @@ fn regions(width: usize, height: usize, probability: impl Fn(usize, usize) -> f3
     let mask: Vec<bool> = (0..width * height).map(|i| set(i % width, i / width)).collect();
     let mut seen = vec![false; width * height];
     let mut quads = Vec::new();
-    let mut candidates = 0;
     for start in 0..width * height {
         if !mask[start] || seen[start] {
             continue;
@@ -383,10 +393,6 @@ fn regions(width: usize, height: usize, probability: impl Fn(usize, usize) -> f3
             if !inner {
                 edge.push((x as f32, y as f32));
             }
-        }
-        candidates += 1;
-        if candidates > MAX_CANDIDATES {
-            break;
         }
         let Some(quad) = min_area_rect(&edge) else { continue };
         if 2.0 * quad.half_u.min(quad.half_v) < MIN_SIZE {
@@ -615,6 +621,24 @@ mod tests {
         assert!(regions(64, 32, faint).is_empty());
         let speck = |x: usize, y: usize| if x == 5 && y == 5 { 0.9 } else { 0.0 };
         assert!(regions(64, 32, speck).is_empty());
+    }
+
+    #[test]
+    fn every_region_is_looked_at_however_many_specks_come_first() {
+        // 1,200 specks of noise in the top rows (each a blob of its own, too small to read),
+        // then a line of text at the bottom.
+        let map = |x: usize, y: usize| {
+            let speck = y < 120 && x % 4 == 0 && y % 4 == 0 && x < 160;
+            let line = (20..120).contains(&x) && (150..162).contains(&y);
+            if speck || line {
+                0.9
+            } else {
+                0.0
+            }
+        };
+        let found = regions(160, 180, map);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!((found[0].cy - 155.5).abs() < 2.0, "{:?}", found[0]);
     }
 
     #[test]
