@@ -628,7 +628,7 @@ mod tests {
         // 1,200 specks of noise in the top rows (each a blob of its own, too small to read),
         // then a line of text at the bottom.
         let map = |x: usize, y: usize| {
-            let speck = y < 120 && x % 4 == 0 && y % 4 == 0 && x < 160;
+            let speck = y < 120 && x.is_multiple_of(4) && y.is_multiple_of(4);
             let line = (20..120).contains(&x) && (150..162).contains(&y);
             if speck || line {
                 0.9
