@@ -183,14 +183,18 @@ impl Filter {
             .get_or_init(|| Reader::load().map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|reason| Error::Text { reason: reason.clone() })?;
-        let rgb = rgb_over_white(picture);
-        let rgb = rgb.as_rgb8().expect("made RGB");
-        let lines = reader.read(rgb)?;
-        Ok(lines
-            .into_iter()
-            .filter(|line| self.options.roster.written_in(&line.text))
-            .map(|line| line.area)
-            .collect())
+        for view in as_shown(picture) {
+            let lines = reader.read(view.as_rgb8().expect("made RGB"))?;
+            let found: Vec<TextBox> = lines
+                .into_iter()
+                .filter(|line| self.options.roster.written_in(&line.text))
+                .map(|line| line.area)
+                .collect();
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        Ok(Vec::new())
     }
 
     /// One pass of the detector over exactly `picture` (padded to multiples of 32): no
@@ -200,11 +204,16 @@ impl Filter {
         self.detector.run_whole(picture, self.options.threshold)
     }
 
-    /// Faces scoring at least `threshold` in `picture` as the detector sees it: transparent
-    /// areas over white, as a viewer shows them. `stop_when_found` stops after the first scale
-    /// that finds one.
+    /// Faces scoring at least `threshold` in `picture` as a viewer may show it ([`as_shown`]).
+    /// `stop_when_found` stops after the first scale that finds one.
     fn faces_in(&self, picture: &DynamicImage, threshold: f32, stop_when_found: bool) -> Result<Vec<Face>> {
-        self.detector.faces(&rgb_over_white(picture), self.search(threshold, stop_when_found))
+        for view in as_shown(picture) {
+            let faces = self.detector.faces(&view, self.search(threshold, stop_when_found))?;
+            if !faces.is_empty() {
+                return Ok(faces);
+            }
+        }
+        Ok(Vec::new())
     }
 
     fn search(&self, threshold: f32, stop_when_found: bool) -> Search {
@@ -475,21 +484,31 @@ impl Filter {
     }
 }
 
-/// `picture` as 8-bit RGB, as the models see it: transparent areas over white, as a viewer
-/// shows them.
-fn rgb_over_white(picture: &DynamicImage) -> std::borrow::Cow<'_, DynamicImage> {
-    match picture {
-        DynamicImage::ImageRgb8(_) => std::borrow::Cow::Borrowed(picture),
-        DynamicImage::ImageRgba8(rgba) => {
-            let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
-            for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
-                let a = u16::from(px[3]);
-                out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8);
-            }
-            std::borrow::Cow::Owned(DynamicImage::ImageRgb8(rgb))
-        }
-        other => std::borrow::Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
+/// `picture` as 8-bit RGB, as the models see it: over white, and when any of it is see-through
+/// over black too, the two ways a platform may show it. The ready copy keeps its transparency,
+/// and white writing on a transparent background disappears over white but is plain on a dark
+/// theme; each view is searched until one shows something.
+fn as_shown(picture: &DynamicImage) -> Vec<std::borrow::Cow<'_, DynamicImage>> {
+    use std::borrow::Cow;
+    if !picture.color().has_alpha() {
+        return vec![match picture {
+            DynamicImage::ImageRgb8(_) => Cow::Borrowed(picture),
+            other => Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
+        }];
     }
+    let rgba = picture.to_rgba8();
+    let over = |background: u16| {
+        let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
+        for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+            let a = u16::from(px[3]);
+            out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + background * (255 - a)) / 255) as u8);
+        }
+        Cow::Owned(DynamicImage::ImageRgb8(rgb))
+    };
+    if rgba.pixels().all(|px| px[3] == 255) {
+        return vec![over(255)];
+    }
+    vec![over(255), over(0)]
 }
 
 #[cfg(test)]

@@ -157,6 +157,30 @@ fn a_name_in_a_later_frame_holds_the_animation_back() {
 }
 
 #[test]
+fn white_writing_on_a_see_through_background_is_read() {
+    // A sticker exported with a transparent background: white letters, and white under the
+    // transparent pixels too, so over white there is nothing to see; a dark theme shows the name.
+    let mut letters = RgbImage::from_pixel(640, 240, Rgb([0, 0, 0]));
+    let drawn = lettering::write(
+        &mut letters,
+        "Mia Parks",
+        &font("DejaVuSans-Bold.ttf"),
+        56.0,
+        0.0,
+        Rgb([255, 255, 255]),
+        (320.0, 120.0),
+    );
+    let sticker =
+        image::RgbaImage::from_fn(640, 240, |x, y| image::Rgba([255, 255, 255, letters.get_pixel(x, y)[0]]));
+    let root = tempfile::tempdir().unwrap();
+    let inputs = root.path().join("photos");
+    std::fs::create_dir_all(&inputs).unwrap();
+    sticker.save(inputs.join("sticker.png")).unwrap();
+    let report = filter(FaceAction::Hold).run(&[&inputs], &root.path().join("out"), &()).unwrap();
+    held_for_name(&report, "sticker.png", drawn);
+}
+
+#[test]
 fn only_non_roster_words_stay_ready() {
     let mut painting = support::painted::painting(30);
     let words = [
