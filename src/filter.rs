@@ -338,10 +338,10 @@ impl Filter {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let stem = write::output_stem(&bytes);
         let written = self.analyse_and_write(path, folders, &bytes, &stem, out);
-        if !written.as_ref().is_ok_and(|r| r.output.is_some()) {
-            // An earlier run may have found this photo safe; this one did not.
-            out.withdraw(&stem)?;
-        }
+        // An earlier run may have found this photo safe when this one did not, or written it
+        // in another form.
+        let kept = written.as_ref().ok().and_then(|r| r.output.as_deref()).map(Path::new);
+        out.withdraw(&stem, kept)?;
         written
     }
 

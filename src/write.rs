@@ -328,11 +328,16 @@ impl OutputFolder {
         write_via(&self.root, &self.ready.join(name), bytes)
     }
 
-    /// Removes an earlier run's copy of a photo that this run did not find safe, so the ready
-    /// folder never keeps a photo the current settings hold back.
-    pub(crate) fn withdraw(&self, stem: &str) -> Result<()> {
+    /// Removes an earlier run's copies of a photo but `keep` (this run's, if it wrote one), so
+    /// the ready folder never keeps a copy the current settings hold back or would have
+    /// changed: a PNG copied out unchanged by a run without a class list stays beside the JPEG
+    /// with the name covered that the next run writes, unless it is removed.
+    pub(crate) fn withdraw(&self, stem: &str, keep: Option<&Path>) -> Result<()> {
         for ext in ["jpg", "png", "gif"] {
             let path = self.ready.join(format!("{stem}.{ext}"));
+            if keep == Some(path.as_path()) {
+                continue;
+            }
             match fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                     return Err(Error::Write { path, source: e })

@@ -181,6 +181,27 @@ fn white_writing_on_a_see_through_background_is_read() {
 }
 
 #[test]
+fn a_rerun_that_covers_a_name_leaves_no_uncovered_copy_behind() {
+    let (signed, _) = signed_painting("Sam Taylor", "DejaVuSans.ttf");
+    let root = tempfile::tempdir().unwrap();
+    let (inputs, out) = (root.path().join("photos"), root.path().join("out"));
+    std::fs::create_dir_all(&inputs).unwrap();
+    signed.save(inputs.join("signed.png")).unwrap();
+    let ready = || std::fs::read_dir(out.join(postsafe::READY_DIR)).unwrap().count();
+    // Without a class list the painting is copied out unchanged, as a PNG.
+    let first = Filter::new(Options::default()).unwrap().run(&[&inputs], &out, &()).unwrap();
+    assert_eq!(entry(&first, "signed.png").outcome, Outcome::Ready);
+    assert_eq!(ready(), 1);
+    // With one and --faces blur, the name is covered and the copy re-encoded as a JPEG: only
+    // that copy may stay.
+    let second = filter(FaceAction::Blur).run(&[&inputs], &out, &()).unwrap();
+    let photo = entry(&second, "signed.png");
+    assert_eq!(photo.outcome, Outcome::Blurred, "{photo:#?}");
+    assert_eq!(ready(), 1, "the uncovered PNG of the first run is gone");
+    assert!(Path::new(photo.output.as_deref().unwrap()).exists());
+}
+
+#[test]
 fn only_non_roster_words_stay_ready() {
     let mut painting = support::painted::painting(30);
     let words = [
