@@ -31,8 +31,11 @@ const ADOBE_LEN: usize = 12;
 /// The eight bytes every PNG file starts with.
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 /// PNG chunks copied into a scrubbed PNG: those that decode the pixels, colour them or size
-/// them. None of them holds free text. APNG animation chunks are not among them: only the
-/// still picture is analysed for faces, so only the still picture may go out.
+/// them. Only `iCCP` holds text (the profile's name, and its description and copyright tags),
+/// kept because the profile decides the colours a viewer shows; cameras and editors put the
+/// profile's own name there, and it is not checked against the class list. APNG animation
+/// chunks are not among them: only the still picture is analysed for faces, so only the
+/// still picture may go out.
 const PNG_KEPT: [&[u8; 4]; 14] = [
     b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"cICP",
     b"mDCV", b"cLLI", b"pHYs",
