@@ -416,7 +416,13 @@ impl Filter {
     pub fn check_post(&self, draft: &Draft, out_dir: &Path, progress: &dyn Progress) -> Result<PostReport> {
         let photos = self.run(&draft.photos, out_dir, progress)?;
         let mut findings = check_text(&draft.text, &self.options().roster);
-        let gifs = photos.photos.iter().filter(|p| p.input.to_ascii_lowercase().ends_with(".gif")).count();
+        // An animation goes out as a GIF whatever its file was called.
+        let is_gif = |name: &str| name.to_ascii_lowercase().ends_with(".gif");
+        let gifs = photos
+            .photos
+            .iter()
+            .filter(|p| is_gif(&p.input) || p.output.as_deref().is_some_and(is_gif))
+            .count();
         if photos.photos.len() > MAX_PHOTOS || (gifs > 0 && photos.photos.len() > 1) {
             let message = format!(
                 "the post has {} photos{} — {}",

@@ -115,6 +115,14 @@ fn more_than_four_photos_or_a_gif_with_others_is_refused() {
     let (output, report) = post(tmp.path(), &["--text", "Art week.", "--at", SCHOOL_HOURS], &with_gif);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(rules(&report.unwrap()), [RuleId::PhotoCount]);
+    // An animation named as something else is still an animation when it goes out.
+    let mut misnamed = paintings(&tmp.path().join("three"), 1);
+    let disguised = tmp.path().join("three/spinning.jpg");
+    fs::copy(&gif, &disguised).unwrap();
+    misnamed.push(disguised);
+    let (output, report) = post(tmp.path(), &["--text", "Art week.", "--at", SCHOOL_HOURS], &misnamed);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(rules(&report.unwrap()), [RuleId::PhotoCount]);
     let (alone, _) = post(tmp.path(), &["--text", "Art week.", "--at", SCHOOL_HOURS], &[gif]);
     assert_eq!(alone.status.code(), Some(0), "a GIF on its own is a post");
 }
