@@ -183,18 +183,14 @@ impl Filter {
             .get_or_init(|| Reader::load().map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|reason| Error::Text { reason: reason.clone() })?;
-        for view in as_shown(picture) {
+        first_found(picture, |view| {
             let lines = reader.read(view.as_rgb8().expect("made RGB"))?;
-            let found: Vec<TextBox> = lines
+            Ok(lines
                 .into_iter()
                 .filter(|line| self.options.roster.written_in(&line.text))
                 .map(|line| line.area)
-                .collect();
-            if !found.is_empty() {
-                return Ok(found);
-            }
-        }
-        Ok(Vec::new())
+                .collect())
+        })
     }
 
     /// One pass of the detector over exactly `picture` (padded to multiples of 32): no
@@ -204,16 +200,10 @@ impl Filter {
         self.detector.run_whole(picture, self.options.threshold)
     }
 
-    /// Faces scoring at least `threshold` in `picture` as a viewer may show it ([`as_shown`]).
+    /// Faces scoring at least `threshold` in `picture` as a viewer may show it ([`first_found`]).
     /// `stop_when_found` stops after the first scale that finds one.
     fn faces_in(&self, picture: &DynamicImage, threshold: f32, stop_when_found: bool) -> Result<Vec<Face>> {
-        for view in as_shown(picture) {
-            let faces = self.detector.faces(&view, self.search(threshold, stop_when_found))?;
-            if !faces.is_empty() {
-                return Ok(faces);
-            }
-        }
-        Ok(Vec::new())
+        first_found(picture, |view| self.detector.faces(view, self.search(threshold, stop_when_found)))
     }
 
     fn search(&self, threshold: f32, stop_when_found: bool) -> Search {
@@ -484,17 +474,16 @@ impl Filter {
     }
 }
 
-/// `picture` as 8-bit RGB, as the models see it: over white, and when any of it is see-through
-/// over black too, the two ways a platform may show it. The ready copy keeps its transparency,
-/// and white writing on a transparent background disappears over white but is plain on a dark
-/// theme; each view is searched until one shows something.
-fn as_shown(picture: &DynamicImage) -> Vec<std::borrow::Cow<'_, DynamicImage>> {
-    use std::borrow::Cow;
+/// What `find` finds in `picture` as 8-bit RGB, the way the models see it: over white, and
+/// when nothing is found there and some of it is see-through, over black, the two ways a
+/// platform may show it. The ready copy keeps its transparency, and white writing on a
+/// transparent background disappears over white but is plain on a dark theme.
+fn first_found<T>(picture: &DynamicImage, find: impl Fn(&DynamicImage) -> Result<Vec<T>>) -> Result<Vec<T>> {
     if !picture.color().has_alpha() {
-        return vec![match picture {
-            DynamicImage::ImageRgb8(_) => Cow::Borrowed(picture),
-            other => Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
-        }];
+        return match picture {
+            DynamicImage::ImageRgb8(_) => find(picture),
+            other => find(&DynamicImage::ImageRgb8(other.to_rgb8())),
+        };
     }
     let rgba = picture.to_rgba8();
     let over = |background: u16| {
@@ -503,12 +492,13 @@ fn as_shown(picture: &DynamicImage) -> Vec<std::borrow::Cow<'_, DynamicImage>> {
             let a = u16::from(px[3]);
             out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + background * (255 - a)) / 255) as u8);
         }
-        Cow::Owned(DynamicImage::ImageRgb8(rgb))
+        DynamicImage::ImageRgb8(rgb)
     };
-    if rgba.pixels().all(|px| px[3] == 255) {
-        return vec![over(255)];
+    let found = find(&over(255))?;
+    if !found.is_empty() || rgba.pixels().all(|px| px[3] == 255) {
+        return Ok(found);
     }
-    vec![over(255), over(0)]
+    find(&over(0))
 }
 
 #[cfg(test)]
