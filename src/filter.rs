@@ -485,7 +485,11 @@ fn first_found<T>(picture: &DynamicImage, find: impl Fn(&DynamicImage) -> Result
             other => find(&DynamicImage::ImageRgb8(other.to_rgb8())),
         };
     }
-    let rgba = picture.to_rgba8();
+    // Animation frames come as RGBA already: borrowed, not copied.
+    let rgba = match picture {
+        DynamicImage::ImageRgba8(rgba) => std::borrow::Cow::Borrowed(rgba),
+        other => std::borrow::Cow::Owned(other.to_rgba8()),
+    };
     let over = |background: u16| {
         let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
         for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
