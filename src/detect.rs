@@ -399,7 +399,11 @@ pub(crate) fn smallest_findable_face(max_side: u32) -> u32 {
 /// makes a `min_face` face [`DETECTOR_MIN_FACE`] wide, then each is [`LEVEL_STEP`] smaller down
 /// to about [`COARSEST_SIDE`].
 fn pyramid(long_side: f32, min_face: u32) -> Vec<f32> {
-    let finest = (long_side * DETECTOR_MIN_FACE / min_face.max(1) as f32).min(MAX_INPUT_SIDE);
+    // However large the smallest face asked for, the coarse level that finds faces filling
+    // the frame is searched: a large `min_face` must never mean no search at all.
+    let finest = (long_side * DETECTOR_MIN_FACE / min_face.max(1) as f32)
+        .min(MAX_INPUT_SIDE)
+        .max(COARSEST_SIDE.min(long_side));
     let mut levels = vec![finest];
     let mut side = finest;
     while side > COARSEST_SIDE * 1.5 {
@@ -644,6 +648,13 @@ mod tests {
         assert!(levels.windows(2).all(|w| w[0] > w[1]));
         assert_eq!(pyramid(2048.0, 64)[0], 2048.0 * DETECTOR_MIN_FACE / 64.0);
         assert_eq!(pyramid(4000.0, 4)[0], MAX_INPUT_SIDE);
+    }
+
+    #[test]
+    fn a_large_smallest_face_still_searches_the_level_that_finds_faces_filling_the_frame() {
+        assert_eq!(pyramid(2048.0, 2048), [COARSEST_SIDE]);
+        assert_eq!(pyramid(2048.0, 1000), [COARSEST_SIDE]);
+        assert_eq!(pyramid(120.0, 2048), [120.0], "a small picture at its own size");
     }
 
     #[test]

@@ -32,8 +32,18 @@ pub enum Error {
         /// What is wrong with it, in plain words.
         reason: String,
     },
+    /// A photo is in a picture format postsafe cannot open.
+    #[error("{path}: postsafe cannot open {format} files. {what_to_do}")]
+    Unsupported {
+        /// The photo.
+        path: PathBuf,
+        /// The format, as people call it ("a Photoshop document (PSD)").
+        format: &'static str,
+        /// How to get a picture postsafe can check.
+        what_to_do: &'static str,
+    },
     /// A photo is larger than postsafe will decode, to protect the computer's memory.
-    #[error("{path}: the picture is too large to open safely ({reason}). Shrink it below {max} pixels on its long side first.", max = crate::read::MAX_SIDE)]
+    #[error("{path}: the picture is too large to open safely: {reason}. Save a smaller copy (6,000 pixels on its long side is plenty to post) and check that.")]
     TooLarge {
         /// The photo.
         path: PathBuf,
@@ -100,6 +110,20 @@ pub enum Error {
         path: PathBuf,
         /// What is wrong, and on which line.
         reason: String,
+    },
+    /// The output folder is, or holds, a folder of photos being checked.
+    #[error("{out}: the results cannot go into the folder of photos being checked ({input}). Choose another folder with -o, for example one beside it.")]
+    OutputHoldsInput {
+        /// The output folder.
+        out: PathBuf,
+        /// The input inside it.
+        input: PathBuf,
+    },
+    /// An input is a folder postsafe wrote its results to, not photos to check.
+    #[error("{path}: this folder holds the results of an earlier postsafe run, not photos to check. Give the folder of the original photos.")]
+    InputIsOutput {
+        /// The input.
+        path: PathBuf,
     },
     /// The options are inconsistent.
     #[error("{0}")]

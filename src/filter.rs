@@ -37,6 +37,9 @@ pub struct Verdict {
 pub trait Progress: Sync {
     /// The batch holds `total` files.
     fn started(&self, _total: usize) {}
+    /// Work on one file begins: a photo can take seconds, and a person watching wants to see
+    /// something move before the first is done.
+    fn began(&self, _input: &Path) {}
     /// One file is finished.
     fn finished(&self, _photo: &PhotoReport) {}
     /// Whether to stop: asked before each photo is started. Once it says yes, the photos in
@@ -88,6 +91,12 @@ impl Filter {
                 "--min-face must be at least {smallest}: smaller faces cannot be searched for reliably"
             )));
         }
+        if options.min_face > options.max_side {
+            return Err(Error::Options(format!(
+                "--min-face must be at most {}, the long side of a posted photo: no face is wider than the photo it is in",
+                options.max_side
+            )));
+        }
         let pool = match options.threads {
             Some(n) => Some(
                 rayon::ThreadPoolBuilder::new()
@@ -106,7 +115,9 @@ impl Filter {
         &self.options
     }
 
-    /// Checks one upright picture already in memory. With [`FaceAction::Hold`] the search
+    /// Checks one upright picture already in memory, as it shows over white: a picture with
+    /// transparency is analysed, and made publishable, laid over white, so what may be posted
+    /// is exactly what was analysed. With [`FaceAction::Hold`] the search
     /// stops after the first scale that finds a face, so the `faces` of a held-back picture
     /// may leave out faces much smaller than those listed. With a class list
     /// ([`Options::roster`]) the text in the picture is read too, and a name on the list is
@@ -114,7 +125,8 @@ impl Filter {
     ///
     /// [`FaceAction::Hold`]: crate::FaceAction::Hold
     pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
-        self.check_posted(resize::fit_within(image, self.options.max_side), image.dimensions())
+        let shown = DynamicImage::ImageRgb8(read::over_white(image.clone()));
+        self.check_posted(resize::fit_within(&shown, self.options.max_side), image.dimensions())
     }
 
     /// [`Filter::check`] for a picture it may consume, so a large original is freed before
@@ -183,14 +195,12 @@ impl Filter {
             .get_or_init(|| Reader::load().map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|reason| Error::Text { reason: reason.clone() })?;
-        first_found(picture, |view| {
-            let lines = reader.read(view.as_rgb8().expect("made RGB"))?;
-            Ok(lines
-                .into_iter()
-                .filter(|line| self.options.roster.written_in(&line.text))
-                .map(|line| line.area)
-                .collect())
-        })
+        let lines = reader.read(picture.as_rgb8().expect("pictures are analysed as RGB"))?;
+        Ok(lines
+            .into_iter()
+            .filter(|line| self.options.roster.written_in(&line.text))
+            .map(|line| line.area)
+            .collect())
     }
 
     /// One pass of the detector over exactly `picture` (padded to multiples of 32): no
@@ -200,10 +210,10 @@ impl Filter {
         self.detector.run_whole(picture, self.options.threshold)
     }
 
-    /// Faces scoring at least `threshold` in `picture` as a viewer may show it ([`first_found`]).
-    /// `stop_when_found` stops after the first scale that finds one.
+    /// Faces scoring at least `threshold` in `picture`. `stop_when_found` stops after the first
+    /// scale that finds one.
     fn faces_in(&self, picture: &DynamicImage, threshold: f32, stop_when_found: bool) -> Result<Vec<Face>> {
-        first_found(picture, |view| self.detector.faces(view, self.search(threshold, stop_when_found)))
+        self.detector.faces(picture, self.search(threshold, stop_when_found))
     }
 
     fn search(&self, threshold: f32, stop_when_found: bool) -> Search {
@@ -219,7 +229,7 @@ impl Filter {
     /// analyse it (every frame of an animation); `None` when nothing scores `floor`.
     pub(crate) fn best_score(&self, path: &Path, floor: f32) -> Result<Option<f32>> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        let decoded = read::decode(path, &bytes, self.options.max_side)?;
+        let decoded = read::decode(path, &bytes, &crate::container::parse(&bytes), self.options.max_side)?;
         let best_in = |picture: &DynamicImage| -> Result<Option<f32>> {
             let posted = resize::fit_within(picture, self.options.max_side);
             Ok(self.faces_in(&posted, floor, false)?.iter().map(|f| f.score).reduce(f32::max))
@@ -227,7 +237,7 @@ impl Filter {
         let mut best = best_in(&decoded.image)?;
         if decoded.format == Some(ImageFormat::Gif) {
             for frame in read::gif_frames(path, &bytes)?.skip(1) {
-                let score = best_in(&DynamicImage::ImageRgba8(frame?.into_buffer()))?;
+                let score = best_in(&read::frame_picture(frame?))?;
                 best = best.into_iter().chain(score).reduce(f32::max);
             }
         }
@@ -266,8 +276,9 @@ impl Filter {
         out_dir: &Path,
         progress: &dyn Progress,
     ) -> Result<Report> {
-        let out = write::OutputFolder::claim(out_dir)?;
         let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        read::check_places(&inputs, out_dir)?;
+        let out = write::OutputFolder::claim(out_dir)?;
         let found = read::discover(&inputs, out_dir);
         progress.started(found.len());
         let stopped = AtomicBool::new(false);
@@ -280,7 +291,12 @@ impl Filter {
                             stopped.store(true, Ordering::Relaxed);
                             PhotoReport::not_checked(&path)
                         }
-                        entry => self.process(entry, &out),
+                        entry => {
+                            if let Found::Picture(path, _) = &entry {
+                                progress.began(path);
+                            }
+                            self.process(entry, &out)
+                        }
                     };
                     progress.finished(&report);
                     report
@@ -299,7 +315,7 @@ impl Filter {
         let (path, folders) = match entry {
             Found::Picture(path, folders) => (path, folders),
             Found::NotPicture(path, why) => {
-                return PhotoReport::without_picture(&path, Outcome::Skipped, why.into())
+                return PhotoReport::without_picture(&path, Outcome::Skipped, why)
             }
             Found::Unreadable(path, err) => {
                 return PhotoReport::without_picture(&path, Outcome::Error, err.to_string())
@@ -343,7 +359,8 @@ impl Filter {
         stem: &str,
         out: &write::OutputFolder,
     ) -> Result<PhotoReport> {
-        let meta = metadata::read(bytes);
+        let container = crate::container::parse(bytes);
+        let meta = metadata::read(bytes, &container);
         let mut report = PhotoReport::new(path, Outcome::HeldBack);
         if let Some(reason) = self.names_a_child(path, folders, &meta) {
             // No need to look at the pixels: the photo cannot go out whatever they show.
@@ -355,10 +372,9 @@ impl Filter {
                 "its metadata tags people by name (left out of the copy); give a class list with --names to hold such photos back".into(),
             );
         }
-        let read::Decoded { image, format, orientation, full_size } =
-            read::decode(path, bytes, self.options.max_side)?;
+        let read::Decoded { image, format, orientation, full_size, see_through, memory: _memory } =
+            read::decode(path, bytes, &container, self.options.max_side)?;
         let (width, height) = full_size;
-        let has_alpha = image.color().has_alpha();
         // Made before the analysis takes the picture, which frees it before the detector runs.
         let preview = resize::fit_within(&image, crate::review::THUMBNAIL_SIDE);
         let mut verdict = self.check_owned(image, full_size)?;
@@ -369,7 +385,7 @@ impl Filter {
             // first frame could be posted covered, as a still.
             for frame in read::gif_frames(path, bytes)?.skip(1) {
                 frames += 1;
-                let frame = DynamicImage::ImageRgba8(frame?.into_buffer());
+                let frame = read::frame_picture(frame?);
                 let seen = self.check(&frame)?;
                 if seen.outcome != Outcome::Ready {
                     let what =
@@ -391,7 +407,14 @@ impl Filter {
         report.thumbnail = Some(Thumbnail::new(shown, &boxed, width));
         let (output, copy) = match &verdict.publishable {
             Some(picture) => {
-                let original = write::Original { bytes, format, orientation, has_alpha };
+                let original = write::Original {
+                    container: &container,
+                    size: bytes.len(),
+                    profile: meta.colour_profile.as_ref(),
+                    format,
+                    orientation,
+                    see_through,
+                };
                 let untouched = verdict.outcome == Outcome::Ready && picture.dimensions() == (width, height);
                 let why = if verdict.outcome == Outcome::Blurred {
                     match (verdict.faces.is_empty(), verdict.text_boxes.is_empty()) {
@@ -474,37 +497,6 @@ impl Filter {
     }
 }
 
-/// What `find` finds in `picture` as 8-bit RGB, the way the models see it: over white, and
-/// when nothing is found there and some of it is see-through, over black, the two ways a
-/// platform may show it. The ready copy keeps its transparency, and white writing on a
-/// transparent background disappears over white but is plain on a dark theme.
-fn first_found<T>(picture: &DynamicImage, find: impl Fn(&DynamicImage) -> Result<Vec<T>>) -> Result<Vec<T>> {
-    if !picture.color().has_alpha() {
-        return match picture {
-            DynamicImage::ImageRgb8(_) => find(picture),
-            other => find(&DynamicImage::ImageRgb8(other.to_rgb8())),
-        };
-    }
-    // Animation frames come as RGBA already: borrowed, not copied.
-    let rgba = match picture {
-        DynamicImage::ImageRgba8(rgba) => std::borrow::Cow::Borrowed(rgba),
-        other => std::borrow::Cow::Owned(other.to_rgba8()),
-    };
-    let over = |background: u16| {
-        let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
-        for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
-            let a = u16::from(px[3]);
-            out.0 = std::array::from_fn(|c| ((u16::from(px[c]) * a + background * (255 - a)) / 255) as u8);
-        }
-        DynamicImage::ImageRgb8(rgb)
-    };
-    let found = find(&over(255))?;
-    if !found.is_empty() || rgba.pixels().all(|px| px[3] == 255) {
-        return Ok(found);
-    }
-    find(&over(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,6 +536,7 @@ mod tests {
         for (options, flag) in [
             (Options { threshold: 1.5, ..Options::default() }, "--threshold"),
             (Options { min_face: 4, ..Options::default() }, "--min-face"),
+            (Options { min_face: 4000, ..Options::default() }, "--min-face"),
             (Options { detect_side: Some(16), ..Options::default() }, "--detect-side"),
             (Options { detect_side: Some(10_000), ..Options::default() }, "--detect-side"),
         ] {

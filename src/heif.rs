@@ -30,10 +30,15 @@ const NOT_BUILT_IN: &str = "HEIC/HEIF photos cannot be opened by this build of p
      libheif-dev`, macOS: `brew install libheif`) and rebuild postsafe";
 
 /// Decodes the primary picture of an HEIF file, upright (HEIF stores rotation and mirroring
-/// as part of the picture, and libheif applies them), as 8-bit RGB or RGBA. `max_side` and
-/// `max_bytes` bound what may be decoded; `Err` says in plain words why it cannot be.
+/// as part of the picture, and libheif applies them), as 8-bit RGB or RGBA. `admit` is told
+/// the width, height and whether there is alpha before anything is decoded, and decides
+/// whether it may be (its `Ok` comes back with the picture); `Err` says in plain words why
+/// it cannot be.
 #[cfg(not(postsafe_heif))]
-pub(crate) fn decode(_bytes: &[u8], _max_side: u32, _max_bytes: u64) -> Result<image::DynamicImage, Refusal> {
+pub(crate) fn decode<T>(
+    _bytes: &[u8],
+    _admit: impl FnOnce(u32, u32, bool) -> Result<T, Refusal>,
+) -> Result<(image::DynamicImage, T), Refusal> {
     Err(Refusal::Unreadable(NOT_BUILT_IN.into()))
 }
 
@@ -46,11 +51,11 @@ pub(crate) fn metadata_blocks(_bytes: &[u8]) -> Option<MetadataBlocks> {
 /// Why an HEIF picture was not decoded.
 #[derive(Debug)]
 pub(crate) enum Refusal {
-    /// Larger than the limits allow.
+    /// The size it declares was refused by the caller, for this reason.
     // Only libheif's decoder reads a size to refuse; a build without it refuses every HEIF
     // as unreadable.
     #[cfg_attr(not(postsafe_heif), allow(dead_code))]
-    TooLarge(String),
+    NotAdmitted(crate::Error),
     /// Damaged, unsupported, or no libheif in this build.
     Unreadable(String),
 }
@@ -256,7 +261,10 @@ mod with_libheif {
         Some(found)
     }
 
-    pub(crate) fn decode(bytes: &[u8], max_side: u32, max_bytes: u64) -> Result<DynamicImage, Refusal> {
+    pub(crate) fn decode<T>(
+        bytes: &[u8],
+        admit: impl FnOnce(u32, u32, bool) -> Result<T, Refusal>,
+    ) -> Result<(DynamicImage, T), Refusal> {
         let primary = Primary::open(bytes).map_err(Refusal::Unreadable)?;
         // SAFETY: the handle is valid while `primary` lives.
         let (width, height, alpha) = unsafe {
@@ -270,13 +278,7 @@ mod with_libheif {
             return Err(Refusal::Unreadable("it states no picture size".into()));
         };
         let channels: u32 = if alpha { 4 } else { 3 };
-        if width.max(height) > max_side
-            || u64::from(width) * u64::from(height) * u64::from(channels) > max_bytes
-        {
-            return Err(Refusal::TooLarge(format!(
-                "{width}×{height} pixels is more than postsafe opens (at most {max_side} pixels a side)"
-            )));
-        }
+        let admitted = admit(width, height, alpha)?;
         let chroma = if alpha { ffi::CHROMA_INTERLEAVED_RGBA } else { ffi::CHROMA_INTERLEAVED_RGB };
         let mut image: *mut ffi::Image = ptr::null_mut();
         // SAFETY: the decoded image is released below on every path.
@@ -287,7 +289,8 @@ mod with_libheif {
         let copied = copy_pixels(image, channels);
         // SAFETY: made by `heif_decode_image` above, released once.
         unsafe { ffi::heif_image_release(image) };
-        copied.ok_or_else(|| Refusal::Unreadable("libheif returned no pixels".into()))
+        let image = copied.ok_or_else(|| Refusal::Unreadable("libheif returned no pixels".into()))?;
+        Ok((image, admitted))
     }
 
     /// The interleaved 8-bit plane of a decoded image, copied row by row (libheif pads rows).

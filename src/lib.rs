@@ -35,12 +35,14 @@
 //! # Ok::<(), postsafe::Error>(())
 //! ```
 
+mod container;
 mod decide;
 mod detect;
 mod error;
 mod eval;
 mod filter;
 mod heif;
+mod icc;
 mod metadata;
 mod names;
 mod options;
@@ -65,7 +67,7 @@ pub use metadata::Field;
 pub use names::Roster;
 pub use options::{FaceAction, Options};
 pub use read::{MAX_DECODED_BYTES, MAX_SIDE};
-pub use report::{PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
+pub use report::{printable, PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
 pub use review::{Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};
 pub use text::TextBox;
 pub use write::{CopyMethod, MAX_STILL_BYTES, READY_DIR};

@@ -41,7 +41,7 @@ struct Cli {
     inputs: Vec<PathBuf>,
 
     /// Where to put the ready folder, the review page and the report [default: a folder
-    /// "postsafe" beside the first input]
+    /// beside the first input, named after it: "Trip (postsafe)"]
     #[arg(short, long, value_name = "DIR", help_heading = "Output")]
     out: Option<PathBuf>,
 
@@ -227,7 +227,7 @@ is ready, what was held back and why, and any problems) and report.json (the sam
 Ctrl-C stops after the photos in progress, and still writes the page and the report.
 
 Examples:
-  postsafe \"Trip photos\"                      results in a folder \"postsafe\" beside \"Trip photos\"
+  postsafe \"Trip photos\"                      results in \"Trip photos (postsafe)\" beside it
   postsafe IMG_0412.jpg IMG_0413.jpg -o out   two photos, results in out/
   postsafe photos --names class.txt --open    also hold back photos naming a child; open the page
 
@@ -284,7 +284,7 @@ fn run(cli: &Cli) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             bar.0.finish_and_clear();
-            eprintln!("postsafe: {e}");
+            complain(&e);
             return ExitCode::from(2);
         }
     };
@@ -318,7 +318,7 @@ fn roster(path: Option<&Path>) -> Option<postsafe::Roster> {
             format!("cannot read the class list ({e}). Save it as plain text (UTF-8), one name per line.")
         }
     };
-    eprintln!("postsafe: {}: {why}", path.display());
+    complain(&format!("{}: {why}", path.display()));
     None
 }
 
@@ -345,7 +345,7 @@ fn post(args: &PostArgs) -> ExitCode {
     let (text, at) = match (text, at) {
         (Ok(text), Ok(at)) => (text, at),
         (Err(why), _) | (_, Err(why)) => {
-            eprintln!("postsafe: {why}");
+            complain(&why);
             return ExitCode::from(2);
         }
     };
@@ -366,7 +366,7 @@ fn post(args: &PostArgs) -> ExitCode {
     let report = match checked {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("postsafe: {e}");
+            complain(&e);
             return ExitCode::from(2);
         }
     };
@@ -385,7 +385,7 @@ fn evaluate(manifest: &Path, shown: &Shown, detection: &Detection) -> ExitCode {
     let manifest = match postsafe::Manifest::from_file(manifest) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("postsafe: {e}");
+            complain(&e);
             return ExitCode::from(2);
         }
     };
@@ -404,9 +404,14 @@ fn evaluate(manifest: &Path, shown: &Shown, detection: &Detection) -> ExitCode {
     }
 }
 
+/// Says what went wrong on standard error, with any control characters in file names escaped.
+fn complain(what: &dyn std::fmt::Display) {
+    eprintln!("postsafe: {}", postsafe::printable(&what.to_string()));
+}
+
 /// The filter for `options`, or `None` after saying why it cannot be made.
 fn filter(options: Options) -> Option<Filter> {
-    Filter::new(options).map_err(|e| eprintln!("postsafe: {e}")).ok()
+    Filter::new(options).map_err(|e| complain(&e)).ok()
 }
 
 impl Shown {
@@ -439,11 +444,11 @@ fn inputs(given: &[PathBuf]) -> Option<Vec<PathBuf>> {
         match readings.into_iter().find(|p| p.exists()) {
             Some(p) => found.push(p),
             None => {
-                eprintln!(
-                    "postsafe: {}: there is no such file or folder. Check the path is spelled right \
+                complain(&format!(
+                    "{}: there is no such file or folder. Check the path is spelled right \
                      (put it in quotes if it has spaces), or drag the folder onto this window.",
                     path.display()
-                );
+                ));
                 missing = true;
             }
         }
@@ -505,17 +510,26 @@ fn open_in_browser(page: &Path) {
         Ok(status) => format!("{:?} failed ({status})", command.get_program()),
         Err(e) => format!("cannot run {:?} ({e})", command.get_program()),
     };
-    eprintln!(
-        "postsafe: warning: could not open the review page: {why}. Open {} in a web browser.",
+    complain(&format!(
+        "warning: could not open the review page: {why}. Open {} in a web browser.",
         page.display()
-    );
+    ));
 }
 
-/// A folder called `postsafe` beside the first input: next to a dropped folder, or inside
-/// the folder of a dropped photo.
+/// A folder beside the first input, named after it: "Trip photos (postsafe)" next to a
+/// dropped folder "Trip photos", "IMG_0412 (postsafe)" next to a dropped photo. Each batch gets
+/// its own, so two batches from one folder never mix their ready photos.
 fn default_out(first: &Path) -> PathBuf {
-    let first = std::path::absolute(first).unwrap_or_else(|_| first.to_path_buf());
-    first.parent().unwrap_or(Path::new(".")).join("postsafe")
+    let first = first.canonicalize().unwrap_or_else(|_| first.to_path_buf());
+    let name = match first.is_dir() {
+        true => first.file_name(),
+        false => first.file_stem(),
+    };
+    let folder = match name {
+        Some(name) => format!("{} (postsafe)", name.to_string_lossy()),
+        None => "postsafe".into(),
+    };
+    first.parent().unwrap_or(Path::new(".")).join(folder)
 }
 
 /// A progress bar on standard error; indicatif hides it by itself when that is not a
@@ -526,12 +540,18 @@ impl Bar {
     fn new(quiet: bool) -> Bar {
         let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {pos}/{len} photos [{bar:30}] {elapsed} (about {eta} left) {msg}",
-            )
-            .expect("the template is valid")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{spinner} {pos}/{len} photos [{bar:30}] {elapsed}{left} {msg}")
+                .expect("the template is valid")
+                // Until a photo is done there is nothing to estimate from.
+                .with_key("left", |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                    if state.pos() > 0 {
+                        let _ = write!(out, " (about {} left)", indicatif::HumanDuration(state.eta()));
+                    }
+                })
+                .progress_chars("=> "),
         );
+        // The first photos can take many seconds; the spinner and the clock show it is working.
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Bar(bar)
     }
 }
@@ -541,9 +561,18 @@ impl Progress for Bar {
         self.0.set_length(total as u64);
     }
 
+    fn began(&self, input: &Path) {
+        if self.0.position() == 0 {
+            let name = input.file_name().unwrap_or(input.as_os_str()).to_string_lossy();
+            self.0.set_message(format!("checking {}", postsafe::printable(&name)));
+        }
+    }
+
     fn finished(&self, photo: &PhotoReport) {
         if photo.outcome == Outcome::HeldBack {
             self.0.set_message(format!("held back: {}", photo.reason.as_deref().unwrap_or("a face")));
+        } else if self.0.position() == 0 {
+            self.0.set_message("");
         }
         self.0.inc(1);
     }

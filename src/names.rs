@@ -34,6 +34,14 @@ impl Roster {
             // A lone initial ("Sophie B") would match every stray letter in a file name.
             roster.parts.extend(words.iter().filter(|word| word.chars().count() >= 2).cloned());
             roster.parts.insert(words.concat());
+            // People type "O'Neil", "Mary-Jane" and "D’Arcy" without the mark as often as with
+            // it ("oneil.jpg", "to maryjane"), so each word of the line is also a name part
+            // with its apostrophes and hyphens left out.
+            roster.parts.extend(
+                line.split_whitespace()
+                    .map(|word| letter_runs(word).iter().map(|run| fold(run)).collect::<String>())
+                    .filter(|joined| joined.chars().count() >= 2),
+            );
             roster.names.push(words);
         }
         roster
@@ -286,6 +294,19 @@ mod tests {
         assert!(class.names_in("the Hart family"));
         assert!(class.names_in("hart-zoe.jpg"));
         assert!(!class.names_in("Heart"));
+    }
+
+    #[test]
+    fn a_name_with_an_apostrophe_or_hyphen_matches_when_written_without_it() {
+        let class = roster("Chloe O'Neil\nMary-Jane Watson\nJean-Luc D’Arcy");
+        for text in ["oneil.jpg", "maryjane.jpg", "darcy.jpg", "to the Oneil family", "MaryJane", "jeanluc"] {
+            assert!(class.names_in(text), "{text}");
+            assert!(class.written_in(text), "{text} read from a picture");
+        }
+        for text in ["O'Neil", "Mary-Jane", "D’Arcy", "Neil"] {
+            assert!(class.names_in(text), "{text} as written");
+        }
+        assert!(!class.names_in("Darcey"), "still whole words only");
     }
 
     #[test]

@@ -170,34 +170,80 @@ mod phrases {
         "outstanding",
         "award",
     ];
-    /// Saying where the children are, or will be.
+    /// Saying where the children are, or will be, or where they are going or coming back:
+    /// trip posts say "Year 4 are at…", "Class 2 visit…", "leaving school at…", "back at
+    /// school by…" far more often than "we will be at".
     pub const WHERE: &[&str] = &[
         "we'll be",
         "we will be",
-        "we are at",
-        "we're at",
-        "we are in",
-        "we're in",
-        "we are now",
-        "we're now",
         "will be at",
         "will be in",
+        "are at",
+        "is at",
+        "are in",
+        "is in",
+        "are now",
+        "we're at",
+        "we're in",
+        "we're now",
+        "are off to",
+        "is off to",
+        "off to",
         "arriving at",
         "arrive at",
+        "arrive in",
+        "arrives at",
+        "arriving in",
         "heading to",
-        "on our way to",
+        "head to",
+        "heading off",
+        "on our way",
+        "on their way",
+        "on the way to",
         "currently at",
         "currently in",
         "staying at",
+        "staying in",
         "meeting at",
-        "we are visiting",
-        "we're visiting",
-        "are visiting",
+        "meet at",
+        "visit",
+        "visits",
+        "visiting",
+        "leaving",
+        "leave",
+        "leaves",
+        "depart",
+        "departs",
+        "departing",
+        "set off",
+        "sets off",
+        "setting off",
+        "return to",
+        "returns to",
+        "returning to",
+        "back at school",
+        "back in school",
+        "back to school",
+        "back at the school",
+        "pick up",
+        "pick-up",
+        "picking up",
+        "collect",
+        "collection",
+        "the coach",
+        "performing at",
+        "singing at",
+        "playing at",
+        "play at",
+        "competing at",
+        "trip to",
+        "live from",
     ];
-    /// A time of day, or now.
+    /// A time of day, a day, or now.
     pub const WHEN: &[&str] = &[
         "now",
         "right now",
+        "currently",
         "at the moment",
         "until",
         "till",
@@ -207,10 +253,36 @@ mod phrases {
         "tonight",
         "today",
         "tomorrow",
+        "this week",
+        "next week",
+        "later",
         "o'clock",
         "noon",
         "midday",
         "lunchtime",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "live from",
+    ];
+    /// Now, in so many words: with any place ("at the castle", "in the woods") it says where
+    /// the children are at this moment.
+    pub const NOW: &[&str] = &["now", "right now", "currently", "at the moment"];
+    /// Words that put someone in a place.
+    pub const AT_A_PLACE: &[&str] = &["at", "in"];
+    /// The trip is over: what it says is news, not whereabouts.
+    pub const PAST: &[&str] = &[
+        "yesterday",
+        "last week",
+        "last month",
+        "last term",
+        "last year",
+        "last night",
+        "earlier this week",
     ];
     /// Asking readers to answer or argue.
     pub const REPLIES: &[&str] = &[
@@ -284,6 +356,12 @@ pub fn check_text(text: &str, roster: &Roster) -> Vec<Finding> {
         let message = format!("names someone on the class list — {}", RuleId::Names.rule().fix);
         findings.push(Finding { span: Some(Span::of(text, span)), ..Finding::new(RuleId::Names, message) });
     }
+    for span in whereabouts(text) {
+        let message =
+            format!("says where the children are or will be, and when — {}", RuleId::Whereabouts.rule().fix);
+        findings
+            .push(Finding { span: Some(Span::of(text, span)), ..Finding::new(RuleId::Whereabouts, message) });
+    }
     for sentence in sentences(text) {
         let words = &text[sentence.clone()];
         let one_child = has_any(words, phrases::ONE_CHILD) || !names_in(words, roster).is_empty();
@@ -291,14 +369,6 @@ pub fn check_text(text: &str, roster: &Roster) -> Vec<Finding> {
             let message = format!("praises or criticises one child — {}", RuleId::OneChild.rule().fix);
             let at = Some(Span::of(text, sentence.clone()));
             findings.push(Finding { span: at, ..Finding::new(RuleId::OneChild, message) });
-        }
-        if has_any(words, phrases::WHERE) && (has_any(words, phrases::WHEN) || has_clock_time(words)) {
-            let message = format!(
-                "says where the children are or will be, and when — {}",
-                RuleId::Whereabouts.rule().fix
-            );
-            let at = Some(Span::of(text, sentence.clone()));
-            findings.push(Finding { span: at, ..Finding::new(RuleId::Whereabouts, message) });
         }
         if has_any(words, phrases::REPLIES) {
             let message = format!("invites replies — {}", RuleId::NoReplies.rule().fix);
@@ -548,6 +618,39 @@ fn words(text: &str) -> Vec<(String, Range<usize>)> {
     found
 }
 
+/// The sentences of `text` that say where the children are or will be and when: a place or
+/// a journey ([`phrases::WHERE`]) with a time ([`phrases::WHEN`], or a clock time) in the same
+/// sentence, or any place with [`phrases::NOW`]; or in the next one ("We're heading to Kew Gardens! Back by 3pm."), which then
+/// joins the span. A sentence about a trip that is over ([`phrases::PAST`]) says nothing
+/// about where anyone will be.
+fn whereabouts(text: &str) -> Vec<Range<usize>> {
+    let sentences: Vec<Range<usize>> =
+        sentences(text).into_iter().filter(|s| !has_any(&text[s.clone()], phrases::PAST)).collect();
+    let timed =
+        |s: &Range<usize>| has_any(&text[s.clone()], phrases::WHEN) || has_clock_time(&text[s.clone()]);
+    let mut found: Vec<Range<usize>> = Vec::new();
+    for (i, sentence) in sentences.iter().enumerate() {
+        let words = &text[sentence.clone()];
+        let here_now = has_any(words, phrases::NOW) && has_any(words, phrases::AT_A_PLACE);
+        if !has_any(words, phrases::WHERE) && !here_now {
+            continue;
+        }
+        let span = if timed(sentence) {
+            sentence.clone()
+        } else {
+            match sentences.get(i + 1).filter(|next| timed(next)) {
+                Some(next) => sentence.start..next.end,
+                None => continue,
+            }
+        };
+        match found.last_mut() {
+            Some(last) if last.end >= span.start => last.end = last.end.max(span.end),
+            _ => found.push(span),
+        }
+    }
+    found
+}
+
 /// Whether `text` holds any of `phrases` as whole words.
 fn has_any(text: &str, phrases: &[&str]) -> bool {
     let words: Vec<String> = words(text).into_iter().map(|(w, _)| w).collect();
@@ -654,6 +757,80 @@ mod tests {
         {
             assert!(!rules_hit(fine).contains(&RuleId::Whereabouts), "{fine}");
         }
+    }
+
+    /// Trip posts as schools write them: each says where a class is or will be, and when.
+    const TRIP_WHEREABOUTS: &[&str] = &[
+        "Year 4 are at the Science Museum right now! Back at school by 3.15.",
+        "Tomorrow Class 2 visit Kew Gardens, leaving school at 9am.",
+        "We'll be at the Natural History Museum until 2pm today.",
+        "Year 6 are off to the beach this afternoon.",
+        "Reception are heading to the farm on Friday morning - the coach leaves at 8.45.",
+        "Class 3 is at the aquarium this morning!",
+        "Year 5 arrive at Kingswood at 11am on Monday.",
+        "Our Year 2s are on their way to the zoo now.",
+        "The choir will be performing at St Mary's Church at 6pm on Thursday.",
+        "Year 1 will visit the fire station next Tuesday at 10:30.",
+        "The coach will return to school at 4pm.",
+        "Pick-up from the museum car park is at 3pm.",
+        "Year 3 are currently enjoying a workshop at the castle.",
+        "This week Year 6 are staying at PGL Marchants Hill until Friday.",
+        "Year 4 set off for London at 8am this morning.",
+        "Live from the Tower of London: Year 5 are exploring the Crown Jewels!",
+        "The netball team play at Oakfield School on Wednesday at 4pm.",
+        "We're heading to Kew Gardens! Back by 3pm.",
+        "Year 2's trip to the zoo is tomorrow.",
+        "Year 6 depart for France at 6am on Saturday.",
+    ];
+
+    /// Posts about trips and school life that say nothing of where children will be.
+    const NOT_WHEREABOUTS: &[&str] = &[
+        "Year 4 had a brilliant day at the Science Museum yesterday!",
+        "What a fantastic trip to Kew Gardens last week.",
+        "Class 2 enjoyed their visit to the fire station.",
+        "Year 6 are back from their residential. Thank you to all the staff!",
+        "Look at the amazing Roman shields Year 3 made!",
+        "Year 5 learned about the Tudors at Hampton Court.",
+        "Thank you to the Science Museum for hosting us.",
+        "Reception have been busy painting sunflowers this week.",
+        "Year 2's trip to the zoo was a roaring success!",
+        "Well done to everyone who took part in sports day.",
+        "Our Year 1 artists have been studying Van Gogh.",
+        "Last week Year 6 visited the Houses of Parliament and met our MP.",
+    ];
+
+    #[test]
+    fn trip_posts_saying_where_a_class_will_be_and_when_are_warned_about() {
+        for post in TRIP_WHEREABOUTS {
+            assert!(rules_hit(post).contains(&RuleId::Whereabouts), "missed: {post}");
+        }
+    }
+
+    #[test]
+    fn posts_about_a_trip_that_is_over_or_about_work_are_not() {
+        for post in NOT_WHEREABOUTS {
+            assert!(!rules_hit(post).contains(&RuleId::Whereabouts), "flagged: {post}");
+        }
+    }
+
+    #[test]
+    fn a_time_in_the_next_sentence_joins_the_span() {
+        let post = "We're heading to Kew Gardens! Back by 3pm. Look out for photos.";
+        let found = check_text(post, &roster());
+        let hit = found.iter().find(|f| f.rule == RuleId::Whereabouts).expect(post);
+        assert_eq!(hit.span.as_ref().unwrap().text, "We're heading to Kew Gardens! Back by 3pm.");
+    }
+
+    #[test]
+    fn names_written_without_their_apostrophe_or_hyphen_are_found() {
+        let class = Roster::parse("Chloe O'Neil\nMary-Jane Watson\nJean-Luc D’Arcy\n");
+        let found = check_text("Thank you to the Oneil family, to maryjane and to Darcy!", &class);
+        let named: Vec<&str> = found
+            .iter()
+            .filter(|f| f.rule == RuleId::Names)
+            .map(|f| f.span.as_ref().unwrap().text.as_str())
+            .collect();
+        assert_eq!(named, ["Oneil", "maryjane", "Darcy"]);
     }
 
     #[test]

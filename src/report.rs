@@ -103,6 +103,8 @@ pub enum Removed {
     PeopleTags,
     /// A small preview of the original picture.
     Thumbnail,
+    /// Data after the end of the picture (phones put depth maps and second pictures there).
+    AppendedData,
     /// Captions, titles, keywords and comments.
     Captions,
 }
@@ -117,7 +119,8 @@ impl Removed {
             (meta.owner_name, Removed::OwnerName),
             (meta.person_tags, Removed::PeopleTags),
             (meta.thumbnail, Removed::Thumbnail),
-            (!meta.texts.is_empty(), Removed::Captions),
+            (meta.appended, Removed::AppendedData),
+            (meta.texts.iter().any(|(field, _)| *field != crate::Field::ColourProfile), Removed::Captions),
         ]
         .into_iter()
         .filter_map(|(present, what)| present.then_some(what))
@@ -133,6 +136,7 @@ impl Removed {
             Removed::OwnerName => "owner name",
             Removed::PeopleTags => "people tags",
             Removed::Thumbnail => "preview thumbnail",
+            Removed::AppendedData => "data after the picture",
             Removed::Captions => "captions and comments",
         }
     }
@@ -146,6 +150,7 @@ impl Removed {
             Removed::OwnerName => "owner names",
             Removed::PeopleTags => "people tags",
             Removed::Thumbnail => "preview thumbnails",
+            Removed::AppendedData => "data after the picture",
             Removed::Captions => "captions and comments",
         }
     }
@@ -180,6 +185,23 @@ impl PhotoReport {
     pub(crate) fn not_checked(input: &Path) -> PhotoReport {
         PhotoReport::without_picture(input, Outcome::Skipped, NOT_CHECKED.into())
     }
+}
+
+/// `text` safe to print on a terminal: control characters (which a file name may hold, and
+/// which could move the cursor, recolour or clear the screen, or hide the rest of a line) and
+/// the invisible marks that reverse the direction of text are written as escapes such as
+/// `\u{1b}`.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(|c| hidden(c) && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if hidden(c) && c != '\n' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 impl Report {
@@ -287,6 +309,6 @@ impl Report {
         lines.push(format!("Ready to post: {}", out_dir.join(crate::write::READY_DIR).display()));
         lines.push(format!("Review page:   {}", out_dir.join(crate::review::REVIEW_FILE).display()));
         lines.push(format!("Full report:   {}", out_dir.join(REPORT_FILE).display()));
-        lines.join("\n")
+        lines.iter().map(|line| printable(line)).collect::<Vec<_>>().join("\n")
     }
 }

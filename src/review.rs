@@ -47,10 +47,7 @@ impl Thumbnail {
     /// areas are shown over white, as a viewer shows them.
     pub(crate) fn new(picture: &DynamicImage, faces: &[Face], original_width: u32) -> Thumbnail {
         let small = crate::resize::fit_within(picture, THUMBNAIL_SIDE);
-        let mut rgb = match small {
-            DynamicImage::ImageRgb8(rgb) => rgb,
-            other => over_white(&other.to_rgba8()),
-        };
+        let mut rgb = crate::read::over_white(small);
         let scale = rgb.width() as f32 / original_width.max(1) as f32;
         for (i, face) in faces.iter().enumerate() {
             let colour = image::Rgb(BOX_COLOURS[i % BOX_COLOURS.len()]);
@@ -83,14 +80,6 @@ impl Thumbnail {
     pub fn height(&self) -> u32 {
         self.height
     }
-}
-
-fn over_white(rgba: &image::RgbaImage) -> image::RgbImage {
-    image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let px = rgba.get_pixel(x, y);
-        let a = u16::from(px[3]);
-        image::Rgb(std::array::from_fn(|c| ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8))
-    })
 }
 
 const STYLE: &str = "\
@@ -334,6 +323,7 @@ fn faces_word(n: usize) -> String {
 
 /// `text` safe inside an HTML element or a quoted attribute.
 fn escape(text: &str) -> String {
+    let text = crate::report::printable(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -7,20 +7,17 @@
 //! images that phones append after the end — is left behind, including kinds nobody has
 //! invented yet.
 
+use crate::container::{Jpeg, Png, PNG_SIGNATURE, SOS};
+use crate::icc::{self, Vetted};
+
 /// JPEG start-of-image marker.
 const SOI: u8 = 0xD8;
 /// JPEG end-of-image marker.
 const EOI: u8 = 0xD9;
-/// JPEG start-of-scan marker.
-const SOS: u8 = 0xDA;
 /// JPEG APP0 marker, home of the JFIF header.
 const APP0: u8 = 0xE0;
-/// JPEG APP2 marker, home of ICC profiles (and of MPF and FlashPix, which are dropped).
-const APP2: u8 = 0xE2;
 /// JPEG APP14 marker, home of Adobe's colour-transform flag.
 const APP14: u8 = 0xEE;
-/// The start of an APP2 segment that carries (part of) an ICC profile.
-const ICC_TAG: &[u8] = b"ICC_PROFILE\0";
 /// The start of an APP0 segment that carries a JFIF header.
 const JFIF_TAG: &[u8] = b"JFIF\0";
 /// The start of an APP14 segment that carries Adobe's colour-transform flag.
@@ -28,105 +25,52 @@ const ADOBE_TAG: &[u8] = b"Adobe";
 /// Length of an Adobe APP14 payload: tag, version, two flag words and the transform byte.
 const ADOBE_LEN: usize = 12;
 
-/// The eight bytes every PNG file starts with.
-const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-/// PNG chunks copied into a scrubbed PNG: those that decode the pixels, colour them or size
-/// them. Only `iCCP` holds text (the profile's name, and its description and copyright tags),
-/// kept because the profile decides the colours a viewer shows; cameras and editors put the
-/// profile's own name there, and it is not checked against the class list. APNG animation
-/// chunks are not among them: only the still picture is analysed for faces, so only the
-/// still picture may go out.
-const PNG_KEPT: [&[u8; 4]; 14] = [
-    b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"cICP",
-    b"mDCV", b"cLLI", b"pHYs",
-];
-/// The largest chunk length PNG allows.
-const PNG_MAX_CHUNK: u32 = 0x7FFF_FFFF;
+/// PNG chunks copied into a scrubbed PNG: those that decode the pixels and say how they are
+/// meant to be shown. The colour profile (`iCCP`) is vetted and replaced ([`png`]). Chunks that
+/// would make a viewer show the pixels otherwise than the analysis saw them go: primaries
+/// (`cHRM`) and the HDR chunks (`cICP`, `mDCV`, `cLLI`), whose transfer curves remap every
+/// tone; `gAMA` stays only within [`PLAUSIBLE_GAMMA`]. APNG animation chunks are not among
+/// them: only the still picture is analysed for faces, so only the still picture may go out.
+const PNG_KEPT: [&[u8; 4]; 6] = [b"IHDR", b"PLTE", b"IDAT", b"IEND", b"sRGB", b"pHYs"];
+/// `gAMA` values (the file's encoding gamma × 100,000) kept in a copy: viewers decode with the
+/// inverse, and a decoding exponent from 0.8 to 3.2 covers every real display curve (2.2 is
+/// 45,455) while none of them can lift the darkest values of a picture into sight.
+const PLAUSIBLE_GAMMA: std::ops::RangeInclusive<u32> = 31_250..=125_000;
 
-/// The JPEG `bytes` with every marker segment except those needed to decode and colour it
+/// The JPEG `file` with every marker segment except those needed to decode and colour it
 /// removed, and nothing after the end-of-image marker. With `orientation` other than 1 (EXIF
 /// values 2–8), a minimal EXIF block holding only that Orientation tag is added, so the copy
-/// displays the same way as the original. `None` when the file is not a well-formed JPEG (the
-/// caller then re-encodes from pixels).
+/// displays the same way as the original. The colour profile is never copied: a profile
+/// rebuilt from its colour tags alone ([`icc::vet`]) takes its place, and an sRGB one or one
+/// that cannot be kept leaves none (the copy then shows as sRGB). `None` when it holds a part that is neither
+/// metadata nor known to be needed (hierarchical or JPEG-LS markers, say): dropping it could
+/// change the picture, and keeping it could keep something unvetted (the caller then
+/// re-encodes from pixels).
 ///
 /// The kept segments and the entropy-coded data of every scan are copied byte for byte, so the
-/// copy decodes to exactly the original's pixels. A segment that is neither metadata nor known
-/// to be needed (hierarchical or JPEG-LS markers, say) also gives `None`: dropping it could
-/// change the picture, and keeping it could keep something unvetted.
-pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
-    if !bytes.starts_with(&[0xFF, SOI]) {
-        return None;
-    }
+/// copy decodes to exactly the original's pixels.
+pub(crate) fn jpeg(file: &Jpeg, orientation: u16, profile: Option<&Vetted>) -> Option<Vec<u8>> {
     let mut jfif = None;
-    let mut image = Vec::with_capacity(bytes.len());
-    let (mut framed, mut scanned) = (false, false);
-    let mut pos = 2;
-    loop {
-        if *bytes.get(pos)? != 0xFF {
-            return None;
-        }
-        // A marker may be padded with any number of 0xFF fill bytes; they carry nothing.
-        while *bytes.get(pos)? == 0xFF {
-            pos += 1;
-        }
-        let marker = *bytes.get(pos)?;
-        pos += 1;
-        if marker == EOI {
-            if !scanned {
-                return None;
-            }
-            image.extend_from_slice(&[0xFF, EOI]);
-            break;
-        }
-        let length = usize::from(u16::from_be_bytes(*bytes.get(pos..)?.first_chunk()?));
-        if length < 2 {
-            return None;
-        }
-        let end = pos + length;
-        // `pos - 2` is the last 0xFF before the marker, so fill bytes are not copied.
-        let segment = bytes.get(pos - 2..end)?;
-        let payload = &segment[4..];
-        match marker {
+    let mut image = Vec::with_capacity(file.parts.iter().map(|p| p.bytes.len()).sum());
+    for part in &file.parts {
+        let payload = part.payload;
+        match part.marker {
             APP0 => {
                 if jfif.is_none() {
                     jfif = jfif_without_thumbnail(payload);
                 }
             }
-            APP2 if payload.starts_with(ICC_TAG) => image.extend_from_slice(segment),
             APP14 if payload.starts_with(ADOBE_TAG) => {
                 // Only the fixed fields: bytes past them would be a place to hide data.
                 image.extend_from_slice(&[0xFF, APP14, 0, ADOBE_LEN as u8 + 2]);
                 image.extend_from_slice(payload.get(..ADOBE_LEN)?);
             }
-            // DQT, DHT, DAC, DNL, DRI.
-            0xDB | 0xC4 | 0xCC | 0xDC | 0xDD => image.extend_from_slice(segment),
-            // SOF0–SOF15; 0xC4 and 0xCC are matched above, and 0xC8 is reserved.
-            0xC0..=0xCF if marker != 0xC8 => {
-                // A picture has one frame. A second frame header is a second picture run
-                // into the first (a photo cut short with another after it, found by fuzzing):
-                // decoders show the first, cut short, and the copy would carry the second,
-                // never checked for faces, and fail to decode.
-                if framed {
-                    return None;
-                }
-                framed = true;
-                image.extend_from_slice(segment);
-            }
-            SOS => {
-                if !framed {
-                    return None;
-                }
-                let data_end = crate::metadata::entropy_coded_end(bytes, end)?;
-                image.extend_from_slice(bytes.get(pos - 2..data_end)?);
-                scanned = true;
-                pos = data_end;
-                continue;
-            }
+            // DQT, DHT, DAC, DNL, DRI, the frame header (SOF0–SOF15) and the scans.
+            0xDB | 0xC4 | 0xCC | 0xDC | 0xDD | 0xC0..=0xCF | SOS => image.extend_from_slice(part.bytes),
             // APP0–APP15 not kept above, and COM: metadata.
             0xE0..=0xEF | 0xFE => {}
             _ => return None,
         }
-        pos = end;
     }
     let mut out = Vec::with_capacity(image.len() + 64);
     out.extend_from_slice(&[0xFF, SOI]);
@@ -136,8 +80,19 @@ pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
     if (2..=8).contains(&orientation) {
         out.extend_from_slice(&orientation_exif(orientation));
     }
+    if let Some(Vetted::Rebuilt(rebuilt)) = profile {
+        out.extend_from_slice(&icc::app2_segments(rebuilt));
+    }
     out.extend_from_slice(&image);
+    out.extend_from_slice(&[0xFF, EOI]);
     Some(out)
+}
+
+/// A PNG `sRGB` chunk with rendering intent `intent`: what a profile recognised as sRGB
+/// becomes, as oxipng does, without the profile's own bytes.
+fn srgb_chunk(intent: u8) -> Vec<u8> {
+    let body = [b's', b'R', b'G', b'B', intent];
+    [&1u32.to_be_bytes()[..], &body, &crc32fast::hash(&body).to_be_bytes()].concat()
 }
 
 /// The APP0 segment for a plain JFIF `payload`, rewritten with no thumbnail: a JFIF thumbnail
@@ -168,52 +123,64 @@ fn orientation_exif(orientation: u16) -> [u8; 36] {
     segment
 }
 
-/// The PNG `bytes` with only the chunks needed to decode and colour it (IHDR, PLTE, tRNS, IDAT,
-/// IEND, and gAMA, cHRM, sRGB, iCCP, sBIT, cICP, mDCV, cLLI, pHYs), in order; text (tEXt, zTXt,
-/// iTXt), eXIf, tIME and every other ancillary or unknown chunk removed. APNG animation chunks
-/// (acTL, fcTL, fdAT) go too, leaving the still picture a decoder shows, which is the one that
-/// was checked for faces. `None` when the file is not a well-formed PNG (bad signature,
-/// truncated chunk, CRC mismatch, no IEND).
+/// The PNG `file` with only the chunks in [`PNG_KEPT`] (and a plausible `gAMA`), in order:
+/// text (tEXt, zTXt, iTXt), eXIf, tIME and every other ancillary or unknown chunk removed.
+/// APNG animation chunks (acTL, fcTL, fdAT) go too, leaving the still picture a decoder
+/// shows, which is the one that was checked for faces.
 ///
 /// Kept chunks are copied byte for byte, so the pixels are the original's; nothing after IEND
-/// is copied.
-pub(crate) fn png(bytes: &[u8]) -> Option<Vec<u8>> {
-    if !bytes.starts_with(&PNG_SIGNATURE) {
+/// is copied. `None` for a PNG of 16 bits a sample: the analysis saw it at 8 bits, and the low
+/// bytes, invisible on screen, could carry a second picture.
+pub(crate) fn png(file: &Png, profile: Option<&Vetted>) -> Option<Vec<u8>> {
+    let bit_depth = *file.chunks.first()?.data.get(8)?;
+    if bit_depth > 8 {
         return None;
     }
-    let mut out = Vec::with_capacity(bytes.len());
+    let has_srgb = file.chunks.iter().any(|c| &c.kind == b"sRGB");
+    let mut out = Vec::with_capacity(file.chunks.iter().map(|c| c.bytes.len()).sum::<usize>() + 8);
     out.extend_from_slice(&PNG_SIGNATURE);
-    let mut pos = PNG_SIGNATURE.len();
-    let mut has_data = false;
-    loop {
-        let length = u32::from_be_bytes(*bytes.get(pos..)?.first_chunk()?);
-        if length > PNG_MAX_CHUNK {
-            return None;
+    for chunk in &file.chunks {
+        let plausible_gamma = &chunk.kind == b"gAMA"
+            && chunk.data.first_chunk().is_some_and(|g| PLAUSIBLE_GAMMA.contains(&u32::from_be_bytes(*g)));
+        if PNG_KEPT.contains(&&chunk.kind) || plausible_gamma {
+            out.extend_from_slice(chunk.bytes);
+        } else if &chunk.kind == b"iCCP" && !has_srgb {
+            match profile {
+                Some(Vetted::Srgb { intent }) => out.extend_from_slice(&srgb_chunk(*intent)),
+                Some(Vetted::Rebuilt(rebuilt)) => out.extend_from_slice(&icc::iccp_chunk(rebuilt)),
+                _ => {}
+            }
         }
-        // Length, type, data, CRC.
-        let chunk = bytes.get(pos..pos.checked_add(usize::try_from(length).ok()? + 12)?)?;
-        let (checked, crc) = chunk[4..].split_last_chunk::<4>()?;
-        let kind = checked.first_chunk::<4>()?;
-        if !kind.iter().all(u8::is_ascii_alphabetic) || crc32fast::hash(checked) != u32::from_be_bytes(*crc) {
-            return None;
-        }
-        if (pos == PNG_SIGNATURE.len()) != (kind == b"IHDR") {
-            return None;
-        }
-        has_data |= kind == b"IDAT";
-        if PNG_KEPT.contains(&kind) {
-            out.extend_from_slice(chunk);
-        }
-        if kind == b"IEND" {
-            return has_data.then_some(out);
-        }
-        pos += chunk.len();
     }
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::container::{parse, Container};
+
+    fn vetted(profile: Option<&[u8]>) -> Option<Vetted> {
+        profile.map(|p| icc::vet(p).vetted)
+    }
+
+    /// The copy postsafe makes of the JPEG `bytes`, walked as it walks a photo.
+    fn jpeg(bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
+        match parse(bytes) {
+            Container::Jpeg(file) => {
+                super::jpeg(&file, orientation, vetted(file.profile.as_deref()).as_ref())
+            }
+            _ => None,
+        }
+    }
+
+    /// The copy postsafe makes of the PNG `bytes`, walked as it walks a photo.
+    fn png(bytes: &[u8]) -> Option<Vec<u8>> {
+        match parse(bytes) {
+            Container::Png(file) => super::png(&file, vetted(file.profile.as_deref()).as_ref()),
+            _ => None,
+        }
+    }
     use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
     use image::metadata::Orientation;
     use image::{DynamicImage, ImageDecoder, ImageFormat, RgbImage};
@@ -437,22 +404,85 @@ mod tests {
         }
     }
 
+    /// Display P3 as moxcms writes it, described with a child's name, with a picture after it.
+    fn p3_profile_carrying_a_name_and_a_picture() -> Vec<u8> {
+        let mut p3 = moxcms::ColorProfile::new_display_p3();
+        p3.description = Some(moxcms::ProfileText::PlainString("Chloe O'Neil's camera".into()));
+        let hidden = [&[0xFF, 0xD8, 0xFF][..], &[b'F'; 70_000], b"HIDDEN-FACE", &[0xFF, 0xD9]].concat();
+        [p3.encode().expect("moxcms writes Display P3"), hidden].concat()
+    }
+
     #[test]
-    fn an_icc_profile_stays() {
+    fn a_colour_profile_is_rebuilt_from_its_colour_tags_and_nothing_else_of_it_leaves() {
         let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(32, 32)));
+        let profile = p3_profile_carrying_a_name_and_a_picture();
         // A profile too big for one segment is split over several, each numbered.
-        let profile: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
         let (first, second) = profile.split_at(65_000);
-        let icc = |number: u8, part: &[u8]| segment(0xE2, &[ICC_TAG, &[number, 2], part].concat());
+        let icc =
+            |number: u8, part: &[u8]| segment(0xE2, &[&b"ICC_PROFILE\0"[..], &[number, 2], part].concat());
         let adobe = segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01HIDDEN");
         let segments = [icc(1, first), icc(2, second), adobe, segment(0xE2, b"MPF\0MPF-INDEX")];
         let original = with_segments(&plain, &segments, b"");
         let scrubbed = jpeg(&original, 1).expect("a well-formed JPEG");
         let mut decoder = JpegDecoder::new(Cursor::new(&scrubbed)).expect("decodes");
-        assert_eq!(decoder.icc_profile().expect("reads"), Some(profile));
+        let kept = decoder.icc_profile().expect("reads").expect("a colour profile is kept");
+        assert!(kept.len() < 2_000, "rebuilt, not copied: {} bytes", kept.len());
+        let kept = moxcms::ColorProfile::new_from_slice(&kept).expect("a valid profile");
+        let p3 = moxcms::ColorProfile::new_display_p3();
+        assert!((kept.red_colorant.x - p3.red_colorant.x).abs() < 1e-3, "the same colours");
+        for trace in [&b"Chloe"[..], b"O'Neil", b"HIDDEN", b"MPF", b"FFFFFFFF"] {
+            assert!(!contains(&scrubbed, trace), "{:?} is left", String::from_utf8_lossy(trace));
+        }
         assert!(contains(&scrubbed, &segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01")), "colour transform kept");
-        assert!(!contains(&scrubbed, b"HIDDEN") && !contains(&scrubbed, b"MPF"));
         assert_eq!(decode(&scrubbed), decode(&original));
+    }
+
+    #[test]
+    fn an_srgb_profile_leaves_no_profile_in_a_jpeg_and_an_srgb_chunk_in_a_png() {
+        let srgb = moxcms::ColorProfile::new_srgb().encode().expect("moxcms writes sRGB");
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(16, 16)));
+        let tagged = with_segments(
+            &plain,
+            &[segment(0xE2, &[&b"ICC_PROFILE\0"[..], &[1, 1], &srgb[..]].concat())],
+            b"",
+        );
+        let scrubbed = jpeg(&tagged, 1).expect("a well-formed JPEG");
+        assert!(!contains(&scrubbed, b"ICC_PROFILE"));
+        let iccp =
+            [&b"sRGB built-in\0\0"[..], &miniz_oxide::deflate::compress_to_vec_zlib(&srgb, 6)].concat();
+        let png_plain = png_of(&DynamicImage::ImageRgb8(picture(16, 16)));
+        let scrubbed =
+            png(&png_with(&png_plain, &[chunk(b"iCCP", &iccp)], &[], b"")).expect("a well-formed PNG");
+        assert_eq!(chunk_kinds(&scrubbed).iter().filter(|k| *k == "sRGB").count(), 1);
+        assert!(!chunk_kinds(&scrubbed).contains(&"iCCP".to_string()));
+        assert!(!contains(&scrubbed, b"built-in"));
+    }
+
+    #[test]
+    fn a_png_profile_is_rebuilt_and_a_16_bit_png_is_never_copied() {
+        let profile = p3_profile_carrying_a_name_and_a_picture();
+        let iccp = [&b"Chloe\0\0"[..], &miniz_oxide::deflate::compress_to_vec_zlib(&profile, 6)].concat();
+        let plain = png_of(&DynamicImage::ImageRgb8(picture(16, 16)));
+        let scrubbed = png(&png_with(&plain, &[chunk(b"iCCP", &iccp)], &[], b"")).expect("a well-formed PNG");
+        let file = match parse(&scrubbed) {
+            Container::Png(file) => file,
+            _ => panic!("the copy is a whole PNG"),
+        };
+        let kept = file.profile.expect("a rebuilt profile");
+        assert!(kept.len() < 2_000 && !contains(&kept, b"Chloe") && !contains(&kept, b"HIDDEN"));
+        assert!(!contains(&scrubbed, b"Chloe"));
+        let deep =
+            png_of(&DynamicImage::ImageRgb16(image::ImageBuffer::from_pixel(8, 8, image::Rgb([1u16, 2, 3]))));
+        assert_eq!(png(&deep), None, "its low bytes were never seen by the analysis");
+    }
+
+    #[test]
+    fn a_gamma_that_would_lift_the_darkest_pixels_into_sight_is_not_kept() {
+        let plain = png_of(&DynamicImage::ImageRgb8(picture(12, 12)));
+        for (gamma, kept) in [(45_455u32, true), (100_000, true), (10_000, false), (1_000_000, false)] {
+            let scrubbed = png(&png_with(&plain, &[chunk(b"gAMA", &gamma.to_be_bytes())], &[], b"")).unwrap();
+            assert_eq!(chunk_kinds(&scrubbed).contains(&"gAMA".to_string()), kept, "gAMA {gamma}");
+        }
     }
 
     /// A 32 × 16 progressive JPEG with 4:2:0 chroma, ten scans and a restart marker after every

@@ -1,5 +1,6 @@
 //! Writing: safe copies into the ready folder, under neutral names, never half-written.
 
+use crate::container::Container;
 use crate::error::{Error, Result};
 use image::{DynamicImage, ImageFormat};
 use sha2::{Digest, Sha256};
@@ -46,12 +47,19 @@ pub(crate) struct Prepared {
 
 /// The original photo as it came from the file, for copying without re-encoding.
 pub(crate) struct Original<'a> {
-    pub bytes: &'a [u8],
+    /// The file's structure.
+    pub container: &'a Container<'a>,
+    /// The file's size in bytes.
+    pub size: usize,
+    /// What its colour profile may become in a copy.
+    pub profile: Option<&'a crate::icc::Vetted>,
     /// `None` for HEIF, which the `image` crate does not know.
     pub format: Option<ImageFormat>,
     /// EXIF orientation the original is displayed with.
     pub orientation: u8,
-    pub has_alpha: bool,
+    /// Whether the file has an alpha channel: its bytes then carry colour that the picture
+    /// analysed (laid over white) does not show, so they are never copied.
+    pub see_through: bool,
 }
 
 /// The safe copy of `picture`. When `untouched` (the picture is the original's pixels, not
@@ -75,13 +83,12 @@ pub(crate) fn prepare(
         })
     };
     if untouched {
-        let copied = match original.format {
-            Some(ImageFormat::Jpeg) => {
-                lossless(crate::scrub::jpeg(original.bytes, u16::from(original.orientation)), "jpg")
+        let copied = match original.container {
+            Container::Jpeg(jpeg) => {
+                lossless(crate::scrub::jpeg(jpeg, u16::from(original.orientation), original.profile), "jpg")
             }
-            // Transparent pixels can hide colour; only re-encoding clears it.
-            Some(ImageFormat::Png) if !original.has_alpha && original.orientation == 1 => {
-                lossless(crate::scrub::png(original.bytes), "png")
+            Container::Png(png) if !original.see_through && original.orientation == 1 => {
+                lossless(crate::scrub::png(png, original.profile), "png")
             }
             _ => None,
         };
@@ -91,7 +98,7 @@ pub(crate) fn prepare(
     }
     let why = if !untouched {
         why_changed.to_string()
-    } else if original.bytes.len() > MAX_STILL_BYTES {
+    } else if original.size > MAX_STILL_BYTES {
         "the original is larger than the 5 MB the platform accepts".into()
     } else {
         match original.format {
@@ -104,30 +111,29 @@ pub(crate) fn prepare(
             None => "HEIC is not a format to post; converted".into(),
         }
     };
-    let (bytes, ext) = encode_within_limit(picture)?;
-    Ok(Prepared { bytes, ext, copy: CopyMethod { lossless: false, why } })
+    let profile = match original.profile {
+        Some(crate::icc::Vetted::Rebuilt(profile)) => Some(profile.as_slice()),
+        _ => None,
+    };
+    let bytes = encode_within_limit(picture, profile)?;
+    Ok(Prepared { bytes, ext: "jpg", copy: CopyMethod { lossless: false, why } })
 }
 
-/// Encodes `image` with no metadata at all: PNG when it has transparency, JPEG otherwise;
-/// over [`MAX_STILL_BYTES`], a lower JPEG quality and then a smaller size are tried.
-fn encode_within_limit(image: &DynamicImage) -> Result<(Vec<u8>, &'static str)> {
+/// Encodes `image` as a JPEG with no metadata at all, only `profile` (a colour profile rebuilt
+/// from the original's colour tags) when there is one; over [`MAX_STILL_BYTES`], a lower
+/// quality and then a smaller size are tried.
+fn encode_within_limit(image: &DynamicImage, profile: Option<&[u8]>) -> Result<Vec<u8>> {
     let mut image = std::borrow::Cow::Borrowed(image);
     loop {
-        let encoded = match image.as_ref() {
-            DynamicImage::ImageRgba8(rgba) => (encode_png(rgba)?, "png"),
-            opaque => {
-                let mut best = encode_jpeg(opaque, JPEG_QUALITY)?;
-                for quality in FALLBACK_QUALITIES {
-                    if best.len() <= MAX_STILL_BYTES {
-                        break;
-                    }
-                    best = encode_jpeg(opaque, quality)?;
-                }
-                (best, "jpg")
+        let mut best = encode_jpeg(&image, JPEG_QUALITY, profile)?;
+        for quality in FALLBACK_QUALITIES {
+            if best.len() <= MAX_STILL_BYTES {
+                break;
             }
-        };
-        if encoded.0.len() <= MAX_STILL_BYTES {
-            return Ok(encoded);
+            best = encode_jpeg(&image, quality, profile)?;
+        }
+        if best.len() <= MAX_STILL_BYTES {
+            return Ok(best);
         }
         let smaller = (image.width().max(image.height()) * 4 / 5).max(1);
         image = std::borrow::Cow::Owned(crate::resize::fit_within(&image, smaller));
@@ -230,20 +236,10 @@ impl Write for Capped {
     }
 }
 
-fn encode_png(rgba: &image::RgbaImage) -> Result<Vec<u8>> {
-    // Fully transparent pixels still hold colour a viewer never shows; clear it so no
-    // hidden picture leaves in the file.
-    let mut rgba = rgba.clone();
-    rgba.pixels_mut().filter(|p| p[3] == 0).for_each(|p| p.0 = [0; 4]);
-    let mut out = Vec::new();
-    rgba.write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Png).map_err(encode_failed)?;
-    Ok(out)
-}
-
 /// `image` as a baseline JPEG, by `jpeg-encoder`: with AVX2 it took half the time of the
 /// `image` crate's encoder on a 2048×1536 photo, and every ready photo that is not copied
 /// losslessly passes through here.
-fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
+fn encode_jpeg(image: &DynamicImage, quality: u8, profile: Option<&[u8]>) -> Result<Vec<u8>> {
     let rgb = match image {
         DynamicImage::ImageRgb8(rgb) => std::borrow::Cow::Borrowed(rgb),
         other => std::borrow::Cow::Owned(other.to_rgb8()),
@@ -259,6 +255,9 @@ fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
     // 36 ms for a 2048×1536 photo; 27 ready copies of camera photos 17% smaller, 45 dB (median)
     // from their full-colour versions.
     encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+    if let Some(profile) = profile {
+        encoder.add_icc_profile(profile).map_err(|e| Error::Encode { reason: e.to_string() })?;
+    }
     encoder
         .encode(rgb.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| Error::Encode { reason: e.to_string() })?;
@@ -270,8 +269,9 @@ fn encode_failed(e: image::ImageError) -> Error {
 }
 
 /// Name of the lock file in the output folder: held for the whole of a run, so a second run
-/// into the same folder is refused instead of overwriting the first one's files.
-const LOCK_FILE: &str = ".postsafe.lock";
+/// into the same folder is refused instead of overwriting the first one's files. It stays
+/// afterwards, marking the folder as postsafe's, so no later run takes its copies as photos.
+pub(crate) const LOCK_FILE: &str = ".postsafe.lock";
 /// Ending of the temporary files outputs are written to before they are renamed into place.
 const PART_SUFFIX: &str = ".part";
 
@@ -409,7 +409,7 @@ mod tests {
     fn a_re_encoded_photo_keeps_colour_at_half_resolution_like_a_camera() {
         let gradient =
             image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
-        let jpeg = encode_jpeg(&DynamicImage::ImageRgb8(gradient.clone()), JPEG_QUALITY).unwrap();
+        let jpeg = encode_jpeg(&DynamicImage::ImageRgb8(gradient.clone()), JPEG_QUALITY, None).unwrap();
         // The baseline frame header: length, precision, height, width, 3 components, then each
         // component's id and its sampling factors (horizontal << 4 | vertical).
         let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame header");
