@@ -372,7 +372,7 @@ impl Filter {
                 "its metadata tags people by name (left out of the copy); give a class list with --names to hold such photos back".into(),
             );
         }
-        let read::Decoded { image, format, orientation, full_size, see_through, memory: _memory } =
+        let read::Decoded { image, format, orientation, full_size, see_through, memory: _memory, left_out } =
             read::decode(path, bytes, &container, self.options.max_side)?;
         let (width, height) = full_size;
         // Made before the analysis takes the picture, which frees it before the detector runs.
@@ -463,7 +463,10 @@ impl Filter {
             };
             report.reason = Some(reason.into());
         }
-        report.removed = if output.is_some() { Removed::found_in(&meta) } else { Vec::new() };
+        if output.is_some() {
+            report.removed = Removed::found_in(&meta);
+            report.warnings.extend(left_out.map(String::from));
+        }
         Ok(PhotoReport {
             outcome: verdict.outcome,
             output,

@@ -157,9 +157,11 @@ fn a_name_in_a_later_frame_holds_the_animation_back() {
 }
 
 #[test]
-fn white_writing_on_a_see_through_background_is_read() {
+fn white_writing_on_a_see_through_background_goes_out_only_as_it_shows_over_white() {
     // A sticker exported with a transparent background: white letters, and white under the
-    // transparent pixels too, so over white there is nothing to see; a dark theme shows the name.
+    // transparent pixels too, so over white there is nothing to see; a dark theme, or a program
+    // that drops transparency, would show the name. It is analysed and posted over white, so
+    // the copy holds no name to show.
     let mut letters = RgbImage::from_pixel(640, 240, Rgb([0, 0, 0]));
     let drawn = lettering::write(
         &mut letters,
@@ -177,7 +179,16 @@ fn white_writing_on_a_see_through_background_is_read() {
     std::fs::create_dir_all(&inputs).unwrap();
     sticker.save(inputs.join("sticker.png")).unwrap();
     let report = filter(FaceAction::Hold).run(&[&inputs], &root.path().join("out"), &()).unwrap();
-    held_for_name(&report, "sticker.png", drawn);
+    let photo = entry(&report, "sticker.png");
+    assert_eq!(photo.outcome, Outcome::Ready, "{photo:#?}");
+    let posted = image::open(photo.output.as_ref().unwrap()).unwrap();
+    assert!(!posted.color().has_alpha(), "no transparency to hide the letters under");
+    let posted = posted.to_rgb8();
+    let darkest = posted.pixels().map(|p| p[0].min(p[1]).min(p[2])).min().unwrap();
+    assert!(
+        darkest > 240,
+        "nothing but white: the letters are not in the copy ({darkest}); drawn at {drawn:?}"
+    );
 }
 
 #[test]

@@ -169,11 +169,12 @@ fn damaged_and_fake_pictures_are_errors_and_never_ready() {
 }
 
 #[test]
-fn a_document_is_skipped() {
+fn a_document_is_skipped_and_a_thumbnail_cache_passed_over() {
     let (_root, input, out) =
         batch(&[("minutes.docx", b"PK\x03\x04 not really".to_vec()), ("Thumbs.db", vec![0; 64])]);
     let report = filter().run(&[&input], &out, &()).unwrap();
-    assert_eq!(report.summary.skipped, 2, "{}", report.to_json());
+    assert_eq!(report.summary.skipped, 1, "{}", report.to_json());
+    assert!(report.photos.iter().all(|p| !p.input.ends_with("Thumbs.db")), "passed over without a word");
     assert!(ready_files(&out).is_empty());
 }
 

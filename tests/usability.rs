@@ -187,7 +187,7 @@ fn paths_with_spaces_doubled_and_windows_separators_work() {
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert_eq!(files_under(&root.path().join("my photos").join("postsafe").join("ready")).len(), 1);
+    assert_eq!(files_under(&root.path().join("my photos").join("Year 6 (postsafe)").join("ready")).len(), 1);
 }
 
 #[test]
@@ -224,4 +224,41 @@ fn help_is_grouped_and_shows_examples() {
     {
         assert!(help.contains(part), "{part} missing from:\n{help}");
     }
+}
+
+#[test]
+fn the_progress_bar_moves_while_the_first_photos_are_checked() {
+    // indicatif draws only on a terminal; `script` gives the command one and records it.
+    let root = tempfile::tempdir().unwrap();
+    let photos = root.path().join("photos");
+    fs::create_dir_all(&photos).unwrap();
+    for i in 0..3u8 {
+        let card = support::test_card(3000 + u32::from(i), 2000);
+        fs::write(photos.join(format!("card {i}.jpg")), support::jpeg_with_exif(&card, 1, false)).unwrap();
+    }
+    let quoted = |p: &Path| format!("'{}'", p.display());
+    let command = format!(
+        "{} {} -o {} -j 1",
+        quoted(Path::new(env!("CARGO_BIN_EXE_postsafe"))),
+        quoted(&photos),
+        quoted(&root.path().join("out"))
+    );
+    let run = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .env("COLUMNS", "120")
+        .output()
+        .expect("script (util-linux) runs");
+    let screen = text(&run.stdout);
+    assert!(run.status.success(), "{screen}");
+    // Each redraw of the bar before the first photo is done.
+    let before_first: Vec<&str> =
+        screen.split(['\r', '\n']).filter(|line| line.contains("0/3 photos")).collect();
+    assert!(before_first.iter().any(|l| l.contains("checking card")), "says which photo: {before_first:?}");
+    assert!(
+        !before_first.iter().any(|l| l.contains("left)")),
+        "no estimate before there is one: {before_first:?}"
+    );
+    let distinct: std::collections::HashSet<&&str> = before_first.iter().collect();
+    assert!(distinct.len() >= 3, "the bar moves before the first photo is done: {before_first:?}");
 }

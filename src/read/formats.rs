@@ -1,5 +1,7 @@
 //! Formats postsafe cannot open, recognised so that the message names them and says what
-//! to do.
+//! to do; and files that hold more pictures than the one postsafe checks.
+
+use crate::container::Container;
 
 /// Advice for a picture that an editor can save in a common format.
 const EXPORT_AS_JPEG: &str =
@@ -82,4 +84,61 @@ pub(super) fn unsupported(bytes: &[u8]) -> Option<Unsupported> {
     };
     let picture = !matches!(format, "PDF document" | "video");
     Some(Unsupported { format, what_to_do, picture })
+}
+
+/// What is left out of a file that holds more than one picture, when only the first is
+/// analysed and posted (a GIF's frames are each checked), in words for the report.
+pub(super) fn pictures_left_out(
+    format: image::ImageFormat,
+    bytes: &[u8],
+    container: &Container,
+) -> Option<&'static str> {
+    use image::ImageFormat::{Png, Tiff, WebP};
+    let animated_png =
+        || matches!(container, Container::Png(png) if png.chunks.iter().any(|c| &c.kind == b"acTL"));
+    // The VP8X header's flags byte; 0x02 says the file is an animation.
+    let animated_webp =
+        || bytes.get(12..16) == Some(b"VP8X") && bytes.get(20).is_some_and(|flags| flags & 0x02 != 0);
+    match format {
+        Png if animated_png() => Some(
+            "an animated PNG: only its first frame was checked, so only that frame is posted, as a still picture",
+        ),
+        WebP if animated_webp() => Some(
+            "an animated WebP: only its first frame was checked, so only that frame is posted, as a still picture",
+        ),
+        Tiff if tiff_has_more_pages(bytes) => Some(
+            "a TIFF of several pages: only its first page was checked, so only that page is posted",
+        ),
+        _ => None,
+    }
+}
+
+/// Whether a TIFF's first page points to another.
+fn tiff_has_more_pages(bytes: &[u8]) -> bool {
+    let little = bytes.starts_with(b"II");
+    let u16_at = |at: usize| {
+        bytes.get(at..at + 2).map(|b| {
+            if little {
+                u16::from_le_bytes([b[0], b[1]])
+            } else {
+                u16::from_be_bytes([b[0], b[1]])
+            }
+        })
+    };
+    let u32_at = |at: usize| {
+        bytes.get(at..at + 4).map(|b| {
+            let b = [b[0], b[1], b[2], b[3]];
+            if little {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            }
+        })
+    };
+    let next = u32_at(4).and_then(|first| {
+        let first = usize::try_from(first).ok()?;
+        let entries = usize::from(u16_at(first)?);
+        u32_at(first + 2 + 12 * entries)
+    });
+    next.is_some_and(|next| next != 0)
 }

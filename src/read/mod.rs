@@ -37,6 +37,10 @@ pub(crate) struct Decoded {
     pub full_size: (u32, u32),
     /// The memory this picture's decoding and analysis may take, held until this is dropped.
     pub memory: Reservation,
+    /// For a file of several pictures other than a GIF (animated PNG or WebP, a TIFF of many
+    /// pages), what is left out, in words for the report: only the first picture is analysed
+    /// and posted.
+    pub left_out: Option<&'static str>,
 }
 
 /// How far below the size asked for a reduced-scale JPEG decode may come out: a 4032×3024
@@ -62,14 +66,14 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], container: &Container, fit: u32)
     match container {
         Container::Broken(why) => Err(bad(why)),
         Container::Jpeg(jpeg) => decode_jpeg(path, bytes, jpeg, fit),
-        Container::Png(_) => decode_with_image(path, bytes, ImageFormat::Png),
+        Container::Png(_) => decode_with_image(path, bytes, container, ImageFormat::Png),
         Container::Other => {
             let format = image::guess_format(bytes)
                 .map_err(|_| bad("it is not in a picture format postsafe knows"))?;
             if !is_complete(format, bytes) {
                 return Err(bad("the file is damaged or cut short (the end of the picture data is missing)"));
             }
-            decode_with_image(path, bytes, format)
+            decode_with_image(path, bytes, container, format)
         }
     }
 }
@@ -179,7 +183,12 @@ fn jpeg_at_scale(bytes: &[u8], wanted: u32) -> std::result::Result<Option<Dynami
 
 /// Decodes a PNG, GIF, WebP, TIFF or BMP with `image`, once the size its header declares is
 /// known to fit the memory budget.
-fn decode_with_image(path: &Path, bytes: &[u8], format: ImageFormat) -> Result<Decoded> {
+fn decode_with_image(
+    path: &Path,
+    bytes: &[u8],
+    container: &Container,
+    format: ImageFormat,
+) -> Result<Decoded> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(decode_limits());
     let mut decoder = reader.into_decoder().map_err(|e| describe(path, e))?;
@@ -197,7 +206,8 @@ fn decode_with_image(path: &Path, bytes: &[u8], format: ImageFormat) -> Result<D
     let canvas = if format == ImageFormat::Gif { 4 } else { 0 };
     let memory = admit(path, (width, height), native + converted + canvas)?;
     let image = DynamicImage::from_decoder(decoder).map_err(|e| describe(path, e))?;
-    Ok(upright(image, (width, height), orientation, Some(format), memory))
+    let decoded = upright(image, (width, height), orientation, Some(format), memory);
+    Ok(Decoded { left_out: formats::pictures_left_out(format, bytes, container), ..decoded })
 }
 
 /// Decodes an HEIF photo through libheif, which applies its rotation itself.
@@ -236,7 +246,15 @@ fn upright(
     };
     let see_through = image.color().has_alpha();
     let image = DynamicImage::ImageRgb8(over_white(image));
-    Decoded { image, see_through, format, orientation: orientation.to_exif(), full_size, memory }
+    Decoded {
+        image,
+        see_through,
+        format,
+        orientation: orientation.to_exif(),
+        full_size,
+        memory,
+        left_out: None,
+    }
 }
 
 /// `picture` as 8-bit RGB, its see-through parts laid over white as a viewer shows them on a

@@ -19,6 +19,9 @@ pub enum Expect {
     /// A real picture in an odd place or under an odd name: analysed by its content like any
     /// other photo (ready or held back), proving the oddity did not stop it.
     Analysed,
+    /// A file a computer makes beside photos (`Thumbs.db`, `._` files): left out of the
+    /// report, as a teacher neither put it there nor can do anything about it.
+    PassedOver,
 }
 
 /// One bad input.
@@ -109,7 +112,13 @@ pub fn write_corpus(dir: &Path) -> Vec<Case> {
     );
     put("names/letter.jpg".into(), b"Dear parents,\n", "wrong extension", Expect::Refused);
     put("names/page.png".into(), b"<!doctype html><p>not a picture</p>", "wrong extension", Expect::Refused);
-    put("names/Thumbs.db".into(), &[0u8; 512], "wrong extension", Expect::Refused);
+    put("names/Thumbs.db".into(), &[0u8; 512], "files computers make", Expect::PassedOver);
+    put(
+        "names/._class photo.jpg".into(),
+        b"\0\x05\x16\x07\0\x02\0\0Mac OS X",
+        "files computers make",
+        Expect::PassedOver,
+    );
     put("names/png-called.jpg".into(), &card_png, "wrong extension, real picture", Expect::Analysed);
     put("names/png-without-extension".into(), &card_png, "wrong extension, real picture", Expect::Analysed);
     put(

@@ -140,3 +140,15 @@ pub fn animation(frames: &[image::RgbaImage]) -> Vec<u8> {
     }
     out
 }
+
+/// The largest resident memory of any child process waited for so far, in MB.
+#[cfg(unix)]
+pub fn peak_child_memory_mb() -> u64 {
+    // SAFETY: getrusage writes only into the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        assert_eq!(libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage), 0);
+        usage
+    };
+    u64::try_from(usage.ru_maxrss).unwrap() / 1024
+}

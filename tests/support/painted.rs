@@ -91,7 +91,7 @@ pub const SAMPLE_ROSTER: &str = "Sam Taylor\n";
 /// Writes a small school batch of painted pictures into `folder` and returns their paths:
 /// two paintings that can go out (one with a GPS position to remove), a classroom with two
 /// children, a painting whose caption names a child on [`SAMPLE_ROSTER`], a photo cut short
-/// in copying, and a `Thumbs.db`.
+/// in copying, and a letter to parents that is not a picture.
 pub fn sample_batch(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut png = Vec::new();
     image::DynamicImage::ImageRgb8(painting(120))
@@ -115,7 +115,7 @@ pub fn sample_batch(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
             ),
         ),
         ("Class 4B/IMG_2032.jpg", cut),
-        ("Class 4B/Thumbs.db", vec![0; 64]),
+        ("Class 4B/letter to parents.docx", b"PK\x03\x04 not a picture".to_vec()),
     ];
     files
         .into_iter()
