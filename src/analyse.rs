@@ -7,12 +7,14 @@ use crate::error::Result;
 use crate::filter::Filter;
 use crate::icc::Vetted;
 use crate::metadata::{self, Field, Metadata};
+use crate::publish::Published;
 use crate::read;
-use crate::report::Removed;
+use crate::report::{DecisionRecord, PhotoReport, Removed};
 use crate::review::Thumbnail;
 use crate::text::TextBox;
 use image::{DynamicImage, ImageFormat};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What postsafe found in one photo: enough to decide about it, and to publish it under any
 /// decision ([`Filter::publish`]) without analysing it again.
@@ -51,7 +53,7 @@ pub struct Analysis {
     /// The picture as it is posted (long side within the size limit) and as it was analysed;
     /// kept until [`Analysis::forget_picture`], so that publishing right after analysing does
     /// not decode the file again.
-    pub(crate) picture: Option<DynamicImage>,
+    pub(crate) picture: Option<Arc<DynamicImage>>,
     /// A small picture for review pages: the photo, or the animation frame that held it back,
     /// with what was found boxed.
     pub(crate) thumbnail: Thumbnail,
@@ -64,10 +66,21 @@ impl Analysis {
         !self.faces.is_empty() || !self.text_boxes.is_empty() || self.held_for.is_some()
     }
 
-    /// Frees the decoded picture this analysis holds (up to 12 MB); publishing later decodes
-    /// the file again.
-    pub fn forget_picture(&mut self) {
-        self.picture = None;
+    /// This analysis without the decoded picture it holds (up to 12 MB), to keep for a
+    /// decision later: publishing then decodes the file again.
+    pub fn without_picture(&self) -> Analysis {
+        Analysis { picture: None, ..self.clone() }
+    }
+
+    /// The report entry for this photo as `published`, with its copy at `output` when it
+    /// went out, recording who decided.
+    pub fn report(
+        &self,
+        published: &Published,
+        output: Option<&Path>,
+        decision: Option<DecisionRecord>,
+    ) -> PhotoReport {
+        PhotoReport { decision, ..PhotoReport::of(self, published, output) }
     }
 
     /// The small picture review pages show.
@@ -115,7 +128,7 @@ impl Filter {
             see_through,
             profile: meta.colour_profile.clone(),
             left_out,
-            picture: Some(posted),
+            picture: Some(Arc::new(posted)),
             thumbnail: Thumbnail::new(&preview, &[], width),
         };
         let mut shown = preview;

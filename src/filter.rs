@@ -2,6 +2,7 @@
 //! under the school's rule ([`crate::publish`]), written ([`crate::write`]) and reported
 //! ([`crate::report`]); and the filter that looks at pictures for them.
 
+use crate::analyse::Analysis;
 use crate::decide::Outcome;
 use crate::detect::{Detector, Face, Search};
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What [`Filter::check`] found in one picture.
 #[derive(Clone, Debug)]
@@ -40,6 +41,10 @@ pub trait Progress: Sync {
     /// Work on one file begins: a photo can take seconds, and a person watching wants to see
     /// something move before the first is done.
     fn began(&self, _input: &Path) {}
+    /// A photo was analysed, before its copy is made: what a front end that lets a person
+    /// decide keeps, so a decision later needs no second analysis
+    /// ([`Analysis::without_picture`] keeps it small).
+    fn analysed(&self, _input: &Path, _analysis: &Analysis) {}
     /// One file is finished.
     fn finished(&self, _photo: &PhotoReport) {}
     /// Whether to stop: asked before each photo is started. Once it says yes, the photos in
@@ -58,16 +63,50 @@ impl Progress for () {}
 /// moment (the model is parsed); reuse it for many pictures, from any number of threads.
 pub struct Filter {
     options: Options,
-    detector: Detector,
+    detector: Arc<Detector>,
     /// The text models, loaded on the first photo that needs reading: a run without a class
     /// list never pays for them.
-    reader: OnceLock<std::result::Result<Reader, String>>,
-    pool: Option<rayon::ThreadPool>,
+    reader: Arc<OnceLock<std::result::Result<Reader, String>>>,
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl Filter {
     /// Loads the model named in `options` (or the built-in one).
     pub fn new(options: Options) -> Result<Filter> {
+        Filter::checked(&options)?;
+        let pool = Filter::pool_for(&options)?;
+        let detector = Arc::new(Detector::load(options.model.as_deref())?);
+        Ok(Filter { options, detector, reader: Arc::default(), pool })
+    }
+
+    /// A filter with other `options` sharing this one's loaded models (and its threads, when
+    /// it asks for as many), as an app does for each batch a person starts with their own
+    /// class list and face action.
+    pub fn with_options(&self, options: Options) -> Result<Filter> {
+        Filter::checked(&options)?;
+        let pool = match options.threads == self.options.threads {
+            true => self.pool.clone(),
+            false => Filter::pool_for(&options)?,
+        };
+        let detector = match options.model == self.options.model {
+            true => self.detector.clone(),
+            false => Arc::new(Detector::load(options.model.as_deref())?),
+        };
+        Ok(Filter { options, detector, reader: self.reader.clone(), pool })
+    }
+
+    fn pool_for(options: &Options) -> Result<Option<Arc<rayon::ThreadPool>>> {
+        options
+            .threads
+            .map(|n| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build();
+                pool.map(Arc::new).map_err(|e| Error::Options(format!("cannot start {n} threads: {e}")))
+            })
+            .transpose()
+    }
+
+    /// Refuses options that cannot be searched, naming the flag.
+    fn checked(options: &Options) -> Result<()> {
         if !(0.0..1.0).contains(&options.threshold) {
             return Err(Error::Options(format!(
                 "--threshold must be between 0 and 1, not {}",
@@ -97,17 +136,7 @@ impl Filter {
                 options.max_side
             )));
         }
-        let pool = match options.threads {
-            Some(n) => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map_err(|e| Error::Options(format!("cannot start {n} threads: {e}")))?,
-            ),
-            None => None,
-        };
-        let detector = Detector::load(options.model.as_deref())?;
-        Ok(Filter { options, detector, reader: OnceLock::new(), pool })
+        Ok(())
     }
 
     /// The options this filter runs with.
@@ -256,7 +285,7 @@ impl Filter {
     ) -> Result<Report> {
         let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_path_buf()).collect();
         read::check_places(&inputs, out_dir)?;
-        let out = write::OutputFolder::claim(out_dir)?;
+        let out = write::Results::claim(out_dir)?;
         let found = read::discover(&inputs, out_dir);
         progress.started(found.len());
         let stopped = AtomicBool::new(false);
@@ -273,7 +302,7 @@ impl Filter {
                             if let Found::Picture(path, _) = &entry {
                                 progress.began(path);
                             }
-                            self.process(entry, &out)
+                            self.process(entry, &out, progress)
                         }
                     };
                     progress.finished(&report);
@@ -283,13 +312,13 @@ impl Filter {
         };
         let photos = self.in_pool(work);
         let report = Report { stopped_early: stopped.into_inner(), ..Report::new(photos) };
-        report.write_into(out.root())?;
+        out.write_report(&report)?;
         Ok(report)
     }
 
     /// One input to its report entry. A panic inside is caught and reported as an error
     /// for that photo alone, so one bad file never stops the batch.
-    fn process(&self, entry: Found, out: &write::OutputFolder) -> PhotoReport {
+    fn process(&self, entry: Found, out: &write::Results, progress: &dyn Progress) -> PhotoReport {
         let (path, folders) = match entry {
             Found::Picture(path, folders) => (path, folders),
             Found::NotPicture(path, why) => {
@@ -299,7 +328,7 @@ impl Filter {
                 return PhotoReport::without_picture(&path, Outcome::Error, err.to_string())
             }
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.process_picture(&path, &folders, out)))
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.process_picture(&path, &folders, out, progress)))
             .unwrap_or_else(|panic| {
                 let reason = panic
                     .downcast_ref::<&str>()
@@ -315,24 +344,22 @@ impl Filter {
         &self,
         path: &Path,
         folders: &[String],
-        out: &write::OutputFolder,
+        out: &write::Results,
+        progress: &dyn Progress,
     ) -> Result<PhotoReport> {
         #[cfg(test)]
         tests::fault_injected_for(path);
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        let stem = write::output_stem(&bytes);
         let written = self.analyse(path, folders, &bytes).and_then(|analysis| {
+            progress.analysed(path, &analysis);
             let published = self.publish(&analysis, &bytes, &Decision::Rule)?;
-            let output = match &published.copy {
-                Some(copy) => Some(out.write_ready(&format!("{stem}.{}", copy.extension), &copy.bytes)?),
-                None => None,
-            };
+            let output = published.copy.as_ref().map(|copy| out.put(&bytes, copy)).transpose()?;
             Ok(PhotoReport::of(&analysis, &published, output.as_deref()))
         });
-        // An earlier run may have found this photo safe when this one did not, or written it
-        // in another form.
-        let kept = written.as_ref().ok().and_then(|r| r.output.as_deref()).map(Path::new);
-        out.withdraw(&stem, kept)?;
+        if written.as_ref().map_or(true, |r| r.output.is_none()) {
+            // An earlier run may have found this photo safe when this one did not.
+            out.withdraw(&bytes)?;
+        }
         written
     }
 }

@@ -70,8 +70,10 @@ pub use metadata::Field;
 pub use names::Roster;
 pub use options::{FaceAction, Options};
 pub use publish::{Area, Decision, Published, SafeCopy};
-pub use read::{MAX_DECODED_BYTES, MAX_SIDE};
-pub use report::{printable, PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION};
-pub use review::{Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};
+pub use read::{made_by_a_computer, MAX_DECODED_BYTES, MAX_SIDE};
+pub use report::{
+    printable, DecisionRecord, PhotoReport, Removed, Report, Summary, REPORT_FILE, REPORT_VERSION,
+};
+pub use review::{box_colour, Thumbnail, REVIEW_FILE, THUMBNAIL_SIDE};
 pub use text::TextBox;
-pub use write::{CopyMethod, MAX_STILL_BYTES, READY_DIR};
+pub use write::{CopyMethod, Results, MAX_STILL_BYTES, READY_DIR};

@@ -1,6 +1,9 @@
 //! The `postsafe` command: a thin shell over the library that turns flags into [`Options`],
 //! shows progress, and prints the outcome.
 
+mod app;
+mod desktop;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use postsafe::{FaceAction, Filter, Options, Outcome, PhotoReport, Progress};
@@ -36,8 +39,9 @@ const DETECT_SIDE_PURGE_DELAY_MS: std::ffi::c_long = -1;
 #[command(version, after_help = AFTER_HELP, max_term_width = 100)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Cli {
-    /// Photos and folders to check (folders are searched, including subfolders).
-    #[arg(required = true, value_name = "INPUT")]
+    /// Photos and folders to check (folders are searched, including subfolders). With none,
+    /// postsafe opens its app in the web browser, as it does when double-clicked.
+    #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
     /// Where to put the ready folder, the review page and the report [default: a folder
@@ -71,6 +75,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Open postsafe's app: a page in the web browser to drop photos on, review them and
+    /// decide about each one. It runs on this computer only; nothing is sent anywhere.
+    App(AppArgs),
     /// Check a whole post before it goes out: its words, its photos and its time.
     ///
     /// The photos get the same checks as always; the words are checked for names on the class
@@ -96,6 +103,25 @@ enum Command {
         #[command(flatten)]
         detection: Detection,
     },
+}
+
+#[derive(Args, Debug)]
+struct AppArgs {
+    /// Open nothing; print the page's address (with its secret) as the first line.
+    #[arg(long)]
+    no_browser: bool,
+
+    /// Where each check's results folder goes [default: a folder "postsafe" in your Pictures
+    /// folder]
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Stop after this many seconds without hearing from the page [default: 300].
+    #[arg(long, value_name = "SECONDS", hide = true)]
+    idle_exit: Option<u64>,
+
+    #[command(flatten)]
+    detection: Detection,
 }
 
 #[derive(Args, Debug)]
@@ -166,7 +192,7 @@ struct Shown {
 }
 
 /// How faces are searched for.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 struct Detection {
     /// Smallest face to find, as its width in pixels in the posted photo (long side 2048).
     #[arg(long, value_name = "PX", default_value_t = Options::default().min_face, help_heading = "Faces")]
@@ -255,7 +281,7 @@ fn main() -> ExitCode {
         }
     }
     let code = run(&cli);
-    if started_by_drop() {
+    if desktop::started_by_drop() {
         eprintln!("\nPress Enter to close this window.");
         let _ = std::io::stdin().read_line(&mut String::new());
     }
@@ -266,6 +292,13 @@ fn run(cli: &Cli) -> ExitCode {
     match &cli.command {
         Some(Command::Eval { manifest, shown, detection }) => return evaluate(manifest, shown, detection),
         Some(Command::Post(args)) => return post(args),
+        Some(Command::App(args)) => return app(args),
+        // Double-clicked, or started with nothing to check: the app.
+        None if cli.inputs.is_empty() => {
+            let args =
+                AppArgs { no_browser: false, out: None, idle_exit: None, detection: cli.detection.clone() };
+            return app(&args);
+        }
         None => {}
     }
     let Some(inputs) = inputs(&cli.inputs) else {
@@ -291,7 +324,13 @@ fn run(cli: &Cli) -> ExitCode {
     bar.0.finish_and_clear();
     cli.shown.print(|| report.to_json(), || report.human_summary(&out));
     if cli.open {
-        open_in_browser(&out.join(postsafe::REVIEW_FILE));
+        let page = out.join(postsafe::REVIEW_FILE);
+        if let Err(why) = desktop::open(page.as_os_str()) {
+            complain(&format!(
+                "warning: could not open the review page: {why}. Open {} in a web browser.",
+                page.display()
+            ));
+        }
     }
     if report.stopped_early {
         ExitCode::from(130)
@@ -409,6 +448,25 @@ fn complain(what: &dyn std::fmt::Display) {
     eprintln!("postsafe: {}", postsafe::printable(&what.to_string()));
 }
 
+/// `postsafe app`: serves the app's page until it is closed or Ctrl-C is pressed.
+fn app(args: &AppArgs) -> ExitCode {
+    let Some(filter) = filter(args.detection.options(postsafe::Roster::default())) else {
+        return ExitCode::from(2);
+    };
+    let idle_exit = args.idle_exit.map(std::time::Duration::from_secs);
+    let settings = app::Settings::for_a_person(!args.no_browser, args.out.clone(), idle_exit);
+    if let Err(e) = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst)) {
+        complain(&format!("warning: Ctrl-C will stop at once ({e})"));
+    }
+    match app::run(filter, settings, &STOP) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            complain(&why);
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// The filter for `options`, or `None` after saying why it cannot be made.
 fn filter(options: Options) -> Option<Filter> {
     Filter::new(options).map_err(|e| complain(&e)).ok()
@@ -479,43 +537,6 @@ fn stop_on_ctrl_c(bar: ProgressBar) {
     }
 }
 
-/// Opens `page` in the default web browser. Failing to is only worth a warning: the page is
-/// written either way.
-fn open_in_browser(page: &Path) {
-    #[cfg(windows)]
-    let mut command = {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]).arg(page);
-        c
-    };
-    #[cfg(target_os = "macos")]
-    let mut command = {
-        let mut c = std::process::Command::new("open");
-        c.arg(page);
-        c
-    };
-    #[cfg(not(any(windows, target_os = "macos")))]
-    let mut command = {
-        let mut c = std::process::Command::new("xdg-open");
-        c.arg(page);
-        c
-    };
-    let opened = command
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
-    let why = match opened {
-        Ok(status) if status.success() => return,
-        Ok(status) => format!("{:?} failed ({status})", command.get_program()),
-        Err(e) => format!("cannot run {:?} ({e})", command.get_program()),
-    };
-    complain(&format!(
-        "warning: could not open the review page: {why}. Open {} in a web browser.",
-        page.display()
-    ));
-}
-
 /// A folder beside the first input, named after it: "Trip photos (postsafe)" next to a
 /// dropped folder "Trip photos", "IMG_0412 (postsafe)" next to a dropped photo. Each batch gets
 /// its own, so two batches from one folder never mix their ready photos.
@@ -580,25 +601,4 @@ impl Progress for Bar {
     fn cancelled(&self) -> bool {
         STOP.load(Ordering::SeqCst)
     }
-}
-
-/// Whether Windows made a console just for this program, as it does when files are dropped
-/// on the .exe; then the window would vanish before the summary could be read.
-#[cfg(windows)]
-fn started_by_drop() -> bool {
-    #[link(name = "kernel32")]
-    extern "system" {
-        fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
-    }
-    let mut ids = [0u32; 2];
-    // SAFETY: the buffer holds the two entries the call is told it may write.
-    let attached = unsafe { GetConsoleProcessList(ids.as_mut_ptr(), 2) };
-    attached == 1 && std::io::IsTerminal::is_terminal(&std::io::stdin())
-}
-
-/// Elsewhere a dropped-on program runs with no console at all, and from a shell it must
-/// never wait.
-#[cfg(not(windows))]
-fn started_by_drop() -> bool {
-    false
 }

@@ -14,6 +14,7 @@ use crate::write::{self, CopyMethod};
 use crate::{read, redact};
 use image::{DynamicImage, GenericImageView};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What is to happen to an analysed photo.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,7 +96,7 @@ impl Filter {
             covered: None,
         };
         let cover = |areas: Vec<Face>, why: &str| -> Result<Published> {
-            let picture = self.posted_picture(analysis, bytes)?;
+            let picture = Arc::unwrap_or_clone(self.posted_picture(analysis, bytes)?);
             match self.cover_and_check(picture, &areas)? {
                 Some(covered) => {
                     let copy = self.copy_of(analysis, bytes, &covered, Some(why))?;
@@ -164,14 +165,17 @@ impl Filter {
         f64::from(long.min(self.options().max_side)) / f64::from(long.max(1))
     }
 
-    /// The picture as analysed: kept by the analysis, or decoded again from `bytes`.
-    fn posted_picture(&self, analysis: &Analysis, bytes: &[u8]) -> Result<DynamicImage> {
+    /// The picture as analysed and posted: kept by the analysis, or decoded again from
+    /// `bytes`.
+    pub fn posted_picture(&self, analysis: &Analysis, bytes: &[u8]) -> Result<Arc<DynamicImage>> {
         if let Some(picture) = &analysis.picture {
             return Ok(picture.clone());
         }
         let container = crate::container::parse(bytes);
         let decoded = read::decode(&analysis.input, bytes, &container, self.options().max_side)?;
-        Ok(crate::resize::scaled_to_fit(&decoded.image, self.options().max_side).unwrap_or(decoded.image))
+        let posted =
+            crate::resize::scaled_to_fit(&decoded.image, self.options().max_side).unwrap_or(decoded.image);
+        Ok(Arc::new(posted))
     }
 
     /// `picture` with `areas` covered, checked again: what still shows a face or a name is

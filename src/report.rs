@@ -81,12 +81,36 @@ pub struct PhotoReport {
     pub removed: Vec<Removed>,
     /// Things a person should know even though the photo went through.
     pub warnings: Vec<String>,
+    /// Who decided otherwise than the school's rule, what and when: a person, in the app.
+    /// Only in the JSON when there is such a decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionRecord>,
     /// A small picture of the photo for the review page, faces boxed, made while it was
     /// analysed: the posted copy for a ready or blurred photo, the original for one held
     /// back for a face. `None` when the picture was never decoded (errors, skipped files,
     /// photos held back for a name). Not part of the JSON report.
     #[serde(skip)]
     pub thumbnail: Option<Thumbnail>,
+}
+
+/// A person's decision about a photo, as the report records it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRecord {
+    /// Always `person`: the rule's own decisions are the photo's outcome and reason.
+    pub decided_by: String,
+    /// What was decided (`"action"`, and the `"areas"` drawn to cover).
+    #[serde(flatten)]
+    pub decision: crate::Decision,
+    /// When, in local time with its offset (RFC 3339).
+    pub at: String,
+}
+
+impl DecisionRecord {
+    /// `decision`, made by a person now.
+    pub fn by_a_person(decision: crate::Decision) -> DecisionRecord {
+        let at = jiff::ZonedDateTime::now().strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        DecisionRecord { decided_by: "person".into(), decision, at }
+    }
 }
 
 /// Something in a photo's file that could identify or locate a child, left out of its copy.
@@ -129,8 +153,8 @@ impl Removed {
         .collect()
     }
 
-    /// Singular words for one photo on the review page: "GPS position".
-    pub(crate) fn singular(self) -> &'static str {
+    /// Singular words for one photo on a review page: "GPS position".
+    pub fn singular(self) -> &'static str {
         match self {
             Removed::GpsPosition => "GPS position",
             Removed::CaptureTime => "capture time",
@@ -174,6 +198,7 @@ impl PhotoReport {
             reason: None,
             removed: Vec::new(),
             warnings: Vec::new(),
+            decision: None,
             thumbnail: None,
         }
     }
@@ -204,12 +229,13 @@ impl PhotoReport {
             reason: published.reason.clone(),
             removed: if posted { analysis.removed.clone() } else { Vec::new() },
             warnings,
+            decision: None,
             thumbnail: Some(thumbnail),
         }
     }
 
     /// An input that ended without any picture data being looked at, and why.
-    pub(crate) fn without_picture(input: &Path, outcome: Outcome, why: String) -> PhotoReport {
+    pub fn without_picture(input: &Path, outcome: Outcome, why: String) -> PhotoReport {
         PhotoReport { error: Some(why), ..PhotoReport::new(input, outcome) }
     }
 

@@ -25,6 +25,12 @@ const THUMBNAIL_QUALITY: u8 = 80;
 const BOX_COLOURS: [[u8; 3]; 6] =
     [[255, 0, 64], [0, 200, 255], [255, 220, 0], [0, 255, 100], [255, 120, 0], [220, 80, 255]];
 
+/// The colour of the box around the `index`-th face or name of a photo's [`Thumbnail`], as
+/// red, green and blue: a page listing the scores shows each in its box's colour.
+pub fn box_colour(index: usize) -> [u8; 3] {
+    BOX_COLOURS[index % BOX_COLOURS.len()]
+}
+
 /// A small picture of a photo for the review page: a JPEG whose long side is at most
 /// [`THUMBNAIL_SIDE`], with a box drawn around every face found.
 #[derive(Clone, PartialEq, Eq)]
@@ -50,7 +56,7 @@ impl Thumbnail {
         let mut rgb = crate::read::over_white(small);
         let scale = rgb.width() as f32 / original_width.max(1) as f32;
         for (i, face) in faces.iter().enumerate() {
-            let colour = image::Rgb(BOX_COLOURS[i % BOX_COLOURS.len()]);
+            let colour = image::Rgb(box_colour(i));
             let at = |v: u32| (v as f32 * scale).round() as i32;
             // Two pixels thick, and never smaller than the line, so a tiny face still shows.
             let (w, h) = ((at(face.w) as u32).max(4), (at(face.h) as u32).max(4));
@@ -223,17 +229,15 @@ fn held_entry(page: &mut String, p: &PhotoReport, common: &Path) {
     entry_start(page, p);
     match &p.thumbnail {
         Some(thumb) => image_tag(page, thumb),
-        // Held back on its name alone, before its pixels were decoded.
-        None => {
-            page.push_str("<div class=\"blank\">not opened: held back before its picture was looked at</div>")
-        }
+        // A report read back from its JSON, which does not carry pictures.
+        None => page.push_str("<div class=\"blank\">no picture in this report</div>"),
     }
     input_line(page, p, common);
     let _ = write!(page, "<p class=\"why\">{}</p>", escape(p.reason.as_deref().unwrap_or("held back")));
     if !p.faces.is_empty() {
         page.push_str("<ul class=\"faces\">");
         for (i, face) in p.faces.iter().enumerate() {
-            let [r, g, b] = BOX_COLOURS[i % BOX_COLOURS.len()];
+            let [r, g, b] = box_colour(i);
             let _ = write!(
                 page,
                 "<li><span class=\"swatch\" style=\"background:rgb({r},{g},{b})\"></span>face, score {:.2}</li>",

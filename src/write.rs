@@ -2,6 +2,7 @@
 
 use crate::container::Container;
 use crate::error::{Error, Result};
+use crate::publish::SafeCopy;
 use image::{DynamicImage, ImageFormat};
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -15,10 +16,10 @@ pub const READY_DIR: &str = "ready";
 /// network does not show.
 const JPEG_QUALITY: u8 = 92;
 
-/// The neutral name stem of a photo's output: the file name may carry a child's name, so it
-/// is never reused. Derived from the content, so a re-run overwrites rather than duplicates,
-/// and two runs over different photos never collide.
-pub(crate) fn output_stem(bytes: &[u8]) -> String {
+/// The neutral name stem of a photo's safe copy: the file name may carry a child's name, so
+/// it is never reused. Derived from the content, so a re-run overwrites rather than
+/// duplicates, and two runs over different photos never collide.
+fn output_stem(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     format!("photo-{hex}")
@@ -275,20 +276,22 @@ pub(crate) const LOCK_FILE: &str = ".postsafe.lock";
 /// Ending of the temporary files outputs are written to before they are renamed into place.
 const PART_SUFFIX: &str = ".part";
 
-/// The output folder of a run, held by that run alone for as long as this lives. Safe copies
-/// go to its `ready/` folder; their temporary files are written beside `ready/`, never in it,
-/// so even a run killed mid-write leaves nothing in `ready/` but whole photos.
-pub(crate) struct OutputFolder {
+/// A results folder: safe copies in its `ready/` folder, the report and the review page beside
+/// it. Held by one writer at a time for as long as this lives: a run, or one decision in the
+/// app. Safe copies' temporary files are written beside `ready/`, never in it, so even a run
+/// killed mid-write leaves nothing in `ready/` but whole photos.
+pub struct Results {
     root: PathBuf,
     ready: PathBuf,
     // Kept open: the operating system releases the lock when the run ends, however it ends.
     _lock: fs::File,
 }
 
-impl OutputFolder {
-    /// Makes `root` and its `ready/` folder, takes the run's lock, and clears temporary files
-    /// that an earlier run, killed mid-write, left behind.
-    pub(crate) fn claim(root: &Path) -> Result<OutputFolder> {
+impl Results {
+    /// Makes `root` and its `ready/` folder, takes its lock ([`Error::Busy`] while another
+    /// writer holds it), and clears temporary files that an earlier run, killed mid-write,
+    /// left behind.
+    pub fn claim(root: &Path) -> Result<Results> {
         let ready = root.join(READY_DIR);
         fs::create_dir_all(&ready).map_err(|source| Error::Write { path: ready.clone(), source })?;
         let lock_path = root.join(LOCK_FILE);
@@ -315,24 +318,45 @@ impl OutputFolder {
                 }
             }
         }
-        Ok(OutputFolder { root: root.to_path_buf(), ready, _lock: lock })
+        Ok(Results { root: root.to_path_buf(), ready, _lock: lock })
     }
 
     /// The folder itself.
-    pub(crate) fn root(&self) -> &Path {
+    pub fn root(&self) -> &Path {
         &self.root
     }
 
-    /// Writes a safe copy as `ready/name`, whole or not at all.
-    pub(crate) fn write_ready(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
-        write_via(&self.root, &self.ready.join(name), bytes)
+    /// The folder of safe copies.
+    pub fn ready(&self) -> &Path {
+        &self.ready
     }
 
-    /// Removes an earlier run's copies of a photo but `keep` (this run's, if it wrote one), so
-    /// the ready folder never keeps a copy the current settings hold back or would have
-    /// changed: a PNG copied out unchanged by a run without a class list stays beside the JPEG
-    /// with the name covered that the next run writes, unless it is removed.
-    pub(crate) fn withdraw(&self, stem: &str, keep: Option<&Path>) -> Result<()> {
+    /// Puts `copy` of the photo whose file holds `original` in `ready/`, under the photo's
+    /// neutral name ([`output_stem`]), whole or not at all, and removes any earlier copy of it
+    /// in another form. Returns where it is.
+    pub fn put(&self, original: &[u8], copy: &SafeCopy) -> Result<PathBuf> {
+        let stem = output_stem(original);
+        let written =
+            write_via(&self.root, &self.ready.join(format!("{stem}.{}", copy.extension)), &copy.bytes)?;
+        self.withdraw_but(&stem, Some(&written))?;
+        Ok(written)
+    }
+
+    /// Removes every copy of the photo whose file holds `original` from `ready/`.
+    pub fn withdraw(&self, original: &[u8]) -> Result<()> {
+        self.withdraw_but(&output_stem(original), None)
+    }
+
+    /// Writes `report` as `report.json` and the review page beside `ready/`.
+    pub fn write_report(&self, report: &crate::Report) -> Result<()> {
+        report.write_into(&self.root)
+    }
+
+    /// Removes earlier copies of a photo but `keep`, so the ready folder never keeps a copy
+    /// the current settings hold back or would have changed: a PNG copied out unchanged by a
+    /// run without a class list stays beside the JPEG with the name covered that the next run
+    /// writes, unless it is removed.
+    fn withdraw_but(&self, stem: &str, keep: Option<&Path>) -> Result<()> {
         for ext in ["jpg", "png", "gif"] {
             let path = self.ready.join(format!("{stem}.{ext}"));
             if keep == Some(path.as_path()) {
@@ -439,11 +463,11 @@ mod tests {
     #[test]
     fn a_second_run_into_the_same_folder_is_refused_while_the_first_holds_it() {
         let dir = tempfile::tempdir().unwrap();
-        let first = OutputFolder::claim(dir.path()).unwrap();
-        let refused = OutputFolder::claim(dir.path()).err().expect("the folder is taken");
+        let first = Results::claim(dir.path()).unwrap();
+        let refused = Results::claim(dir.path()).err().expect("the folder is taken");
         assert!(refused.to_string().contains("another postsafe run"), "{refused}");
         drop(first);
-        OutputFolder::claim(dir.path()).expect("free again once the first run is over");
+        Results::claim(dir.path()).expect("free again once the first run is over");
     }
 
     #[test]
@@ -451,11 +475,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let left_behind = dir.path().join(".photo-1.jpg.99-0.part");
         fs::write(&left_behind, b"half a photo").unwrap();
-        let out = OutputFolder::claim(dir.path()).unwrap();
+        let out = Results::claim(dir.path()).unwrap();
         assert!(!left_behind.exists());
-        out.write_ready("photo-2.jpg", b"whole").unwrap();
+        let copy = SafeCopy {
+            bytes: b"whole".to_vec(),
+            extension: "jpg",
+            method: CopyMethod { lossless: true, why: String::new() },
+        };
+        let written = out.put(b"photo", &copy).unwrap();
         let in_ready: Vec<_> =
             fs::read_dir(dir.path().join(READY_DIR)).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(in_ready, ["photo-2.jpg"]);
+        assert_eq!(in_ready, [written.file_name().unwrap()]);
     }
 }

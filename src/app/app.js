@@ -14,20 +14,6 @@ const CLASS_LIST_MAX_BYTES = 1024 * 1024;
 const KEY_STEP = 0.02;
 // A drag smaller than this share of the picture is taken as a click, not an area.
 const MIN_AREA = 0.01;
-// Must match BOX_COLOURS in src/review.rs: the i-th face's score is listed in the colour of
-// the i-th box the server draws in the thumbnail.
-const BOX_COLOURS = [[255, 0, 64], [0, 200, 255], [255, 220, 0], [0, 255, 100], [255, 120, 0], [220, 80, 255]];
-// The report's `removed` keys in the review page's words (Removed::singular in src/report.rs).
-const REMOVED_WORDS = {
-  gps_position: 'GPS position',
-  capture_time: 'capture time',
-  camera_serial: 'camera serial number',
-  owner_name: 'owner name',
-  people_tags: 'people tags',
-  thumbnail: 'preview thumbnail',
-  appended_data: 'data after the picture',
-  captions: 'captions and comments',
-};
 const SECTION_OF = { ready: 'ready', blurred: 'ready', held_back: 'held', error: 'problems', skipped: 'problems' };
 const SECTION_TITLE = { ready: 'Ready to post', held: 'Held back', problems: 'Problems' };
 
@@ -237,7 +223,6 @@ async function startBatch(found) {
   $('review').hidden = false;
   renderProgress();
   renderCounts();
-  renderHints();
   $('progress-title').focus();
   announce(`Checking ${plural(found.length, 'photo')}.`);
   const thisRun = run;
@@ -266,6 +251,14 @@ async function upload(thisRun, found) {
     }
   };
   await Promise.all(Array.from({ length: UPLOADS_AT_ONCE }, worker));
+  // postsafe checks the photos together, as its command line does, once they are all there.
+  if (!stopped) {
+    try {
+      await api('POST', `/api/batches/${encodeURIComponent(thisRun.id)}/start`);
+    } catch (e) {
+      stop(`postsafe could not start checking: ${e.message}`);
+    }
+  }
   thisRun.uploadsDone = true;
 }
 
@@ -383,6 +376,7 @@ function renderHints() {
 
 function finish(thisRun) {
   thisRun.done = true;
+  $('progress-title').textContent = 'Photos checked';
   renderProgress();
   renderCounts();
   $('done-actions').hidden = false;
@@ -454,7 +448,7 @@ function decisionWords(decision) {
     case 'cover_faces': return 'covered the faces';
     case 'post_anyway': return 'posted anyway';
     case 'hold': return 'held back';
-    case 'cover_areas': return `covered ${plural(decision.areas, 'area')}`;
+    case 'cover_areas': return `covered ${plural(decision.areas.length, 'area')}`;
     default: return decision.action;
   }
 }
@@ -493,14 +487,14 @@ function card(photo) {
   photo.uncertain && h('p', { class: 'look' }, h('strong', {}, 'Look closely: '), photo.uncertainty || 'postsafe is not sure about this one.'),
   held && h('p', { class: 'why' }, photo.reason || 'held back'),
   held && photo.faces.length > 0 && h('ul', { class: 'faces', 'aria-label': 'Faces found' },
-    photo.faces.map((face, i) => {
+    photo.faces.map((face) => {
       const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-      swatch.style.background = `rgb(${BOX_COLOURS[i % BOX_COLOURS.length].join(',')})`;
+      // The colour of this face's box in the thumbnail, which postsafe drew.
+      swatch.style.background = face.colour;
       return h('li', { class: 'face' }, swatch, `face, score ${face.score.toFixed(2)}`);
     })),
   photo.outcome === 'blurred' && !decided && h('p', { class: 'note covered' }, `${plural(photo.faces.length, 'face')} covered`),
-  !held && photo.removed.length > 0
-    && h('p', { class: 'note' }, `removed: ${photo.removed.map((r) => REMOVED_WORDS[r] || r.replace(/_/g, ' ')).join(', ')}`),
+  !held && photo.removed.length > 0 && h('p', { class: 'note' }, `removed: ${photo.removed.join(', ')}`),
   photo.warnings.map((w) => h('p', { class: 'note' }, `note: ${w}`)),
   decided && h('p', { class: 'decided' }, `Decided by you at ${timeOf(decided.at)}: ${decisionWords(decided)}`),
   h('p', { class: 'error card-error', role: 'alert', hidden: true }),
@@ -524,15 +518,21 @@ function problemEntry(photo) {
 // ---------------------------------------------------------------------------------------------
 // Decisions
 
-function act(photo, action, opener) {
+async function act(photo, action, opener) {
   const current = run.photos.get(photo.id);
-  if (action === 'post_anyway') askPostAnyway(current, opener);
-  else if (action === 'cover_areas') openAreaDialog(current, opener);
-  else decide(current, { action });
+  if (action === 'post_anyway') {
+    askPostAnyway(current, opener);
+  } else if (action === 'cover_areas') {
+    openAreaDialog(current, opener);
+  } else {
+    const { next } = await decide(current, { action });
+    if (next) next.focus();
+  }
 }
 
-// Sends a decision; on success the card is redrawn where it now belongs. Returns the
-// error message, or null.
+// Sends a decision; on success the card is redrawn where it now belongs. Returns {error}, or
+// {next}: where the keyboard focus should go once any dialog is closed (focus cannot leave an
+// open modal dialog).
 async function decide(photo, body) {
   const old = $(`card-${photo.id}`);
   const buttons = old.querySelectorAll('.decisions button');
@@ -547,7 +547,7 @@ async function decide(photo, body) {
     const error = old.querySelector('.card-error');
     error.textContent = e.message;
     error.hidden = false;
-    return e.message;
+    return { error: e.message, next: old.querySelector(`[data-action="${body.action}"]`) };
   }
   run.editedAt.set(photo.id, ++run.edits);
   run.photos.set(updated.id, updated);
@@ -560,13 +560,11 @@ async function decide(photo, body) {
   const { base } = splitName(updated.name);
   const words = updated.decision ? decisionWords(updated.decision) : 'done';
   if (from !== to) {
-    (neighbour || el).focus();
     announce(`${base}: ${words}. It is now under ${SECTION_TITLE[to]}.`);
-  } else {
-    el.focus();
-    announce(`${base}: ${words}.`);
+    return { next: neighbour || el };
   }
-  return null;
+  announce(`${base}: ${words}.`);
+  return { next: el };
 }
 
 let postPhoto = null;
@@ -592,13 +590,10 @@ function setUpPostDialog() {
   $('post-cancel').addEventListener('click', () => dialog.close());
   $('post-confirm').addEventListener('click', async () => {
     const photo = postPhoto;
-    postOpener = null; // decide() places the focus
+    postOpener = null; // the decision's answer says where the focus goes
     dialog.close();
-    const error = await decide(photo, { action: 'post_anyway', confirmed: true });
-    if (error) {
-      const again = $(`card-${photo.id}`).querySelector('[data-action="post_anyway"]');
-      if (again) again.focus();
-    }
+    const { next } = await decide(photo, { action: 'post_anyway', confirmed: true });
+    if (next) next.focus();
   });
   dialog.addEventListener('close', () => {
     if (postOpener && postOpener.isConnected) postOpener.focus();
@@ -740,15 +735,16 @@ function setUpAreaDialog() {
     const { photo } = areas;
     const body = { action: 'cover_areas', areas: areas.list.map((r) => toPixels(r, photo.width, photo.height)) };
     $('area-submit').disabled = true;
-    areas.opener = null; // decide() places the focus
-    const error = await decide(photo, body);
+    const { error, next } = await decide(photo, body);
     if (error) {
       $('area-error').textContent = error;
       $('area-error').hidden = false;
       $('area-submit').disabled = false;
-      areas.opener = $(`card-${photo.id}`).querySelector('[data-action="cover_areas"]');
+      areas.opener = next;
     } else {
+      areas.opener = null; // the card it opened from was redrawn
       dialog.close();
+      next.focus();
     }
   });
   dialog.addEventListener('close', () => {
@@ -778,6 +774,7 @@ function startOver() {
   for (const list of ['ready-list', 'held-list', 'problems-list']) $(list).replaceChildren();
   $('counts').replaceChildren();
   for (const id of ['results', 'done-actions', 'open-error', 'progress-section', 'review']) $(id).hidden = true;
+  $('progress-title').textContent = 'Checking photos';
   $('start').hidden = false;
   $('choose-photos').focus();
   announce('Ready for the next photos.');

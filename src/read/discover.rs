@@ -28,7 +28,7 @@ pub(crate) enum Found {
 /// `.DS_Store`, Windows' thumbnail caches and recycle bins, the folders of USB sticks' search
 /// indexes), passed over without a word: a teacher did not put them there and cannot act on
 /// them.
-fn made_by_the_computer(name: &std::ffi::OsStr) -> bool {
+pub fn made_by_a_computer(name: &std::ffi::OsStr) -> bool {
     const NAMES: [&str; 11] = [
         ".DS_Store",
         "Thumbs.db",
@@ -104,7 +104,7 @@ pub(crate) fn discover(inputs: &[PathBuf], exclude: &Path) -> Vec<Found> {
         let walk = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter();
         let kept = walk.filter_entry(|entry| {
             entry.depth() == 0
-                || !(made_by_the_computer(entry.file_name())
+                || !(made_by_a_computer(entry.file_name())
                     || entry.file_type().is_dir() && written_by_postsafe(entry.path()))
         });
         for entry in kept {

@@ -5,6 +5,7 @@ mod discover;
 mod formats;
 mod memory;
 
+pub use discover::made_by_a_computer;
 pub(crate) use discover::{check_places, discover, Found};
 pub use memory::MAX_DECODED_BYTES;
 
