@@ -9,27 +9,34 @@
 //! and treats a child's name written in it (on a painting, a badge, a coat peg) the same way.
 //! Anything that cannot be read or analysed is never published.
 //!
-//! The pipeline runs one way, one module per stage: `read` → `detect` (and `text`) → `decide` →
-//! `redact` → `write` → `report` → `review`; `filter` drives a photo, or a batch, through
-//! them. [`post`] checks a whole draft post — its words, its photos and when it goes out —
-//! against the rest of the policy.
+//! The pipeline runs one way, one module per stage: `read` (the file walked once by
+//! `container`, decoded within a memory budget) → `detect` (and `text`) → `decide` → `redact`
+//! and `scrub` → `write` → `report` → `review`. [`Filter::analyse`] runs the first stages over
+//! one photo into an [`Analysis`]; [`Filter::publish`] makes that into the bytes to post under
+//! a [`Decision`] — the school's rule, or a person's after looking — without analysing again;
+//! [`Filter::run`] does both for a batch, as the command line and the app do. [`post`] checks a
+//! whole draft post — its words, its photos and when it goes out — against the rest of the
+//! policy.
 //!
 //! ```
-//! use postsafe::{Filter, Options, Outcome};
+//! use postsafe::{Decision, Filter, Options, Outcome};
 //!
 //! let filter = Filter::new(Options::default())?;
 //!
-//! // One picture already in memory, e.g. in a newsletter builder: a plain painted card.
+//! // One photo file's bytes, e.g. in a newsletter builder: a plain painted card.
 //! let card = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 160]));
-//! let verdict = filter.check(&image::DynamicImage::ImageRgb8(card))?;
-//! assert_eq!(verdict.outcome, Outcome::Ready);
-//! let safe = verdict.publishable.expect("ready pictures can be posted");
+//! let mut bytes = Vec::new();
+//! card.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).expect("encodes");
+//! let analysis = filter.analyse("card.png".as_ref(), &[], &bytes)?;
+//! let published = filter.publish(&analysis, &bytes, &Decision::Rule)?;
+//! assert_eq!(published.outcome, Outcome::Ready);
+//! let safe = published.copy.expect("ready photos have a copy to post"); // no metadata in it
 //!
 //! // A whole folder: safe copies land in `out/ready/`, the report in `out/report.json` and
 //! // a page to look it over in `out/review.html`.
 //! let photos = std::env::temp_dir().join("postsafe-doc-example");
 //! std::fs::create_dir_all(&photos).expect("temp folder");
-//! safe.save(photos.join("card.png")).expect("saved");
+//! std::fs::write(photos.join(format!("card.{}", safe.extension)), &safe.bytes).expect("saved");
 //! let report = filter.run(&[&photos], &photos.join("out"), &())?;
 //! assert_eq!(report.summary.ready, 1);
 //! # Ok::<(), postsafe::Error>(())

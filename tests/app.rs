@@ -124,3 +124,127 @@ fn a_teacher_drops_photos_reviews_them_and_decides_in_a_real_browser() {
     assert!(differs < 6.0, "outside the area the picture is unchanged: mean difference {differs:.1}");
     assert!(screenshots().join("app-review.png").exists() && screenshots().join("app-drop.png").exists());
 }
+
+/// `postsafe app --no-browser` started with its own temporary folder, and the address it
+/// printed first.
+struct Running {
+    child: std::process::Child,
+    port: u16,
+    token: String,
+    temp: tempfile::TempDir,
+}
+
+impl Running {
+    fn start(extra: &[&str]) -> Running {
+        use std::io::BufRead;
+        let temp = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_postsafe"))
+            .args(["app", "--no-browser", "--out"])
+            .arg(temp.path().join("results"))
+            .args(extra)
+            // The app's private folder for dropped photos goes here, where the test can see it.
+            .env("TMPDIR", temp.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let address = first.trim().strip_prefix("http://127.0.0.1:").unwrap_or_else(|| panic!("{first}"));
+        let (port, token) = address.split_once("/?t=").unwrap();
+        Running { child, port: port.parse().unwrap(), token: token.into(), temp }
+    }
+
+    /// The folders the app keeps dropped photos in.
+    fn private_folders(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.temp.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("postsafe-app-"))
+            .collect()
+    }
+
+    /// Sends one request with the token in its header; the status and the body.
+    fn ask(&self, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Postsafe-Token: {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.port,
+            self.token,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // A refused upload is answered before it is all sent; the rest then has nowhere to go.
+        let _ = stream.write_all(body);
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+    }
+
+    fn new_batch(&self) -> String {
+        let (status, body) = self.ask("POST", "/api/batches", br#"{"faces":"hold","names":null}"#);
+        assert_eq!(status, 201, "{body}");
+        let batch: serde_json::Value = serde_json::from_str(&body).unwrap();
+        batch["id"].as_str().unwrap().to_string()
+    }
+
+    fn wait(mut self, within: std::time::Duration) -> (std::process::ExitStatus, Vec<PathBuf>) {
+        let started = std::time::Instant::now();
+        while started.elapsed() < within {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, self.private_folders());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        panic!("the app was still running after {within:?}");
+    }
+}
+
+#[test]
+fn the_app_stops_on_its_own_once_the_page_is_gone_and_removes_the_photos_it_was_given() {
+    let app = Running::start(&["--idle-exit", "2"]);
+    let batch = app.new_batch();
+    let card = support::jpeg_with_exif(&detailed_card(), 1, false);
+    let (status, _) = app.ask("PUT", &format!("/api/batches/{batch}/photos?name=Trip%2Fcard.jpg"), &card);
+    assert_eq!(status, 201);
+    assert_eq!(app.private_folders().len(), 1, "dropped photos are kept in one private folder");
+    let (status, folders) = app.wait(std::time::Duration::from_secs(30));
+    assert!(status.success(), "{status}");
+    assert!(folders.is_empty(), "the private folder is removed: {folders:?}");
+}
+
+#[test]
+fn ctrl_c_stops_the_app_and_removes_the_photos_it_was_given() {
+    let app = Running::start(&[]);
+    let batch = app.new_batch();
+    let card = support::jpeg_with_exif(&detailed_card(), 1, false);
+    assert_eq!(app.ask("PUT", &format!("/api/batches/{batch}/photos?name=card.jpg"), &card).0, 201);
+    // SAFETY: kill sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(app.child.id() as i32, libc::SIGINT) }, 0);
+    let (status, folders) = app.wait(std::time::Duration::from_secs(30));
+    assert!(status.success(), "{status}");
+    assert!(folders.is_empty(), "the private folder is removed: {folders:?}");
+}
+
+#[test]
+fn too_large_a_file_or_too_many_are_refused_with_what_is_wrong() {
+    let app = Running::start(&[]);
+    let batch = app.new_batch();
+    let huge = vec![0u8; 101 * 1024 * 1024];
+    let (status, body) = app.ask("PUT", &format!("/api/batches/{batch}/photos?name=film.mov"), &huge);
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("film.mov is larger than the 100 MB a photo may be"), "{body}");
+    for n in 0..2000 {
+        let (status, body) = app.ask("PUT", &format!("/api/batches/{batch}/photos?name=p{n}.jpg"), b"x");
+        assert_eq!(status, 201, "{n}: {body}");
+    }
+    let (status, body) = app.ask("PUT", &format!("/api/batches/{batch}/photos?name=one-more.jpg"), b"x");
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("at most 2000 photos"), "{body}");
+    let (status, body) = app.ask("POST", "/api/batches", br##"{"faces":"hold","names":"# nobody\n"}"##);
+    assert_eq!(status, 400);
+    assert!(body.contains("no names in it"), "{body}");
+}

@@ -7,6 +7,7 @@
 use super::batch::{Batch, Refusal, MAX_PHOTO_BYTES};
 use super::App;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -196,8 +197,14 @@ async fn add_photo(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     Query(named): Query<Named>,
-    bytes: Bytes,
+    bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let Ok(bytes) = bytes else {
+        let most = MAX_PHOTO_BYTES / (1024 * 1024);
+        let why =
+            format!("{} is larger than the {most} MB a photo may be; is it really a photo?", named.name);
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, &why);
+    };
     let batch = match batch_of(&app, &id) {
         Ok(batch) => batch,
         Err(response) => return response,

@@ -8,6 +8,7 @@ mod batch;
 mod http;
 
 use postsafe::Filter;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -118,14 +119,19 @@ pub fn run(filter: Filter, settings: Settings, stop: &'static AtomicBool) -> Res
             heard: Mutex::new(Instant::now()),
             stopping: AtomicBool::new(false),
         });
-        println!("{}", app.address());
-        match settings.open_browser {
-            true => println!("postsafe is open in your web browser."),
-            false => println!("Open the address above in a web browser."),
-        }
-        println!("Keep this window open while you use it; close it (or press Ctrl-C) to stop.");
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        // Whoever started the app may read the first line and go: nothing printed afterwards
+        // may fail the app.
+        let mut out = std::io::stdout();
+        let where_ = match settings.open_browser {
+            true => "postsafe is open in your web browser.",
+            false => "Open the address above in a web browser.",
+        };
+        let _ = writeln!(
+            out,
+            "{}\n{where_}\nKeep this window open while you use it; close it (or press Ctrl-C) to stop.",
+            app.address()
+        );
+        let _ = out.flush();
         if settings.open_browser {
             if let Err(why) = crate::desktop::open(app.address().as_ref()) {
                 eprintln!(
