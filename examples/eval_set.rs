@@ -241,22 +241,58 @@ fn derived_jobs<'a>(
         for size in TinySize::ALL {
             let mut rng = Rng(i as u64 * 2 + size.seed());
             let (x, y) = (rng.below(SCENE_W * 3 / 4) + SCENE_W / 8, rng.below(SCENE_H * 3 / 4) + SCENE_H / 8);
+            let pasted = move || {
+                let mut picture = scene.clone();
+                paste(&mut picture, &face_patch(image, face, size.scale(face)), x, y);
+                picture
+            };
+            let put = format!(
+                "the face scaled to {} and put at ({x}, {y}) into a {SCENE_W}x{SCENE_H} scene made from {}",
+                size.describe(),
+                scene_photo.pinned.source()
+            );
             jobs.push(Job::new(
                 derived_file(photo.stem(), size.category()),
                 true,
                 size.category(),
-                photo.source(&format!(
-                    "the face scaled to {} and put at ({x}, {y}) into a {SCENE_W}x{SCENE_H} scene made from {}",
-                    size.describe(),
-                    scene_photo.pinned.source()
-                )),
-                move || {
-                    let mut picture = scene.clone();
-                    paste(&mut picture, &face_patch(image, face, size.scale(face)), x, y);
-                    picture
-                },
+                photo.source(&put),
+                pasted,
+            ));
+            // The same scenes turned, as a class photographed from above on the carpet, or a
+            // phone photo whose orientation tag was lost: small faces lying on their side or
+            // upside down.
+            if let Some(turned) = size.turned_category() {
+                for (turn, name) in [(Change::Turn90, "turned-90"), (Change::Turn180, "turned-180")] {
+                    jobs.push(Job::new(
+                        derived_file(photo.stem(), &format!("{}-{name}", size.category())),
+                        true,
+                        turned,
+                        photo.source(&format!("{put}, then {}", turn.describe())),
+                        move || turn.apply(&pasted()),
+                    ));
+                }
+            }
+        }
+        // The whole photo shrunk, so the face is smaller but still within the 16-px promise.
+        for (factor, category) in [(2u32, "shrunk-2x"), (4, "shrunk-4x"), (8, "shrunk-8x")] {
+            if face.w / factor < 16 {
+                continue;
+            }
+            jobs.push(Job::new(
+                derived_file(photo.stem(), category),
+                true,
+                "shrunk",
+                photo.source(&format!("shrunk {factor} times, the face {} px wide", face.w / factor)),
+                move || to_scale(image, 1.0 / f64::from(factor)),
             ));
         }
+        jobs.push(Job::new(
+            derived_file(photo.stem(), "shrunk-16px"),
+            true,
+            "shrunk",
+            photo.source("shrunk until the face is 16 px wide"),
+            move || to_scale(image, 16.0 / f64::from(face.w.max(1))),
+        ));
     }
 
     for (n, (scene_photo, scene)) in scenes.iter().enumerate().take(2) {
@@ -484,6 +520,15 @@ impl TinySize {
         }
     }
 
+    /// The category of the turned copies of this size's scenes; `None` for faces under the
+    /// 16-px promise, which are not promised upright either.
+    fn turned_category(self) -> Option<&'static str> {
+        match self {
+            TinySize::Wide16 | TinySize::Wide24 => Some("tiny-turned"),
+            TinySize::Tall16 => None,
+        }
+    }
+
     /// The factor that brings `face` to this size.
     fn scale(self, face: &Face) -> f64 {
         match self {
@@ -569,8 +614,12 @@ fn fit(image: &RgbImage, max_side: u32) -> RgbImage {
 
 fn to_megapixels(image: &RgbImage, megapixels: u32) -> RgbImage {
     let pixels = f64::from(image.width()) * f64::from(image.height());
-    let scale = (f64::from(megapixels) * 1e6 / pixels).sqrt();
-    let size = |v: u32| (f64::from(v) * scale).round() as u32;
+    to_scale(image, (f64::from(megapixels) * 1e6 / pixels).sqrt())
+}
+
+/// `image` scaled by `scale`.
+fn to_scale(image: &RgbImage, scale: f64) -> RgbImage {
+    let size = |v: u32| ((f64::from(v) * scale).round() as u32).max(1);
     imageops::resize(image, size(image.width()), size(image.height()), FilterType::Triangle)
 }
 

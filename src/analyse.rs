@@ -33,6 +33,9 @@ pub struct Analysis {
     /// Where a name on the class list is written in the picture, in pixels of the upright
     /// original; never what it says.
     pub text_boxes: Vec<TextBox>,
+    /// Weaker face-like spots the second opinion did not confirm, in pixels of the upright
+    /// original: not faces under the rule, but worth a person's look.
+    pub dismissed: Vec<Face>,
     /// Why the photo must not go out whatever its pixels show (its file name, a folder or its
     /// metadata names a child), or what held an animation back in a later frame.
     pub held_for: Option<String>,
@@ -40,6 +43,10 @@ pub struct Analysis {
     pub removed: Vec<Removed>,
     /// Things a person should know about the photo.
     pub warnings: Vec<String>,
+    /// How sure the decision is, when it is not: why a person should look at this photo before
+    /// trusting it (a face-like shape the second opinion dismissed, a face one detector alone
+    /// sees, a small one). The rule decides; this only tells the person where to look.
+    pub uncertainty: Option<String>,
     /// Whether the whole search for faces ran (and the text was read, with a class list), so
     /// that [`Analysis::faces`] lists every face found rather than the first scale's.
     pub searched_whole: bool,
@@ -118,9 +125,11 @@ impl Filter {
             height,
             faces: seen.faces,
             text_boxes: seen.text_boxes,
+            dismissed: seen.dismissed,
             held_for: self.names_a_child(input, folders, &meta),
             removed: Removed::found_in(&meta),
             warnings,
+            uncertainty: None,
             searched_whole: seen.whole,
             frames: 1,
             format,
@@ -150,6 +159,8 @@ impl Filter {
             }
         }
         analysis.thumbnail = Thumbnail::new(&shown, &analysis.boxes(), width);
+        let long = width.max(height).max(1);
+        analysis.uncertainty = analysis.doubt(f64::from(long.min(self.options().max_side)) / f64::from(long));
         // The budget is held until every frame has been looked at: a GIF's canvas is as large
         // as its first picture.
         drop(memory);
@@ -177,7 +188,36 @@ impl Filter {
     }
 }
 
+/// A face narrower than this many pixels, in the photo as posted, is small enough that the
+/// detector's call on it deserves a person's look.
+const SMALL_FACE: f64 = 32.0;
+/// A second-opinion score under this means the second detector sees nothing there.
+const UNSEEN: f32 = 0.3;
+
 impl Analysis {
+    /// Why a person should look at this photo before trusting the decision, when it is not a
+    /// sure one; `posted` is how many pixels of the posted photo a pixel of the original is.
+    fn doubt(&self, posted: f64) -> Option<String> {
+        if self.held_for.is_some() || !self.text_boxes.is_empty() {
+            return None;
+        }
+        match self.faces.as_slice() {
+            [] => self.dismissed.iter().map(|d| d.score).reduce(f32::max).map(|score| {
+                format!(
+                    "a weak face-like shape (score {score:.2}) was dismissed by the second opinion: look for a face the check missed"
+                )
+            }),
+            faces if faces.iter().all(|f| f.second_opinion.is_some_and(|s| s < UNSEEN)) => Some(
+                "seen by one detector only: it may be a drawing, a pattern or a face in a picture".into(),
+            ),
+            [only] if f64::from(only.w) * posted < SMALL_FACE => Some(format!(
+                "the only face found is small ({} px wide as posted): look whether it is one",
+                (f64::from(only.w) * posted).round()
+            )),
+            _ => None,
+        }
+    }
+
     /// What was found, as areas to box or cover: faces, then names written in the picture.
     pub(crate) fn boxes(&self) -> Vec<Face> {
         self.faces.iter().cloned().chain(self.text_boxes.iter().map(TextBox::as_area)).collect()

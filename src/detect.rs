@@ -10,9 +10,11 @@
 //! optimized tract plan, built once on first use and shared by every thread.
 
 mod cpu;
+pub(crate) mod depiction;
 #[cfg(target_arch = "x86_64")]
 mod stride2_depthwise;
 mod transpose;
+mod yunet;
 
 use crate::error::{Error, Result};
 use image::{DynamicImage, RgbImage};
@@ -58,6 +60,26 @@ const NMS_IOU: f32 = 0.3;
 /// plans and bounds the memory when sizes vary.
 const MAX_PLANS: usize = 8;
 
+/// What a search found: the faces, and the weaker face-like spots the second opinion did not
+/// confirm, which a person may want to look at.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FacesFound {
+    pub faces: Vec<Face>,
+    pub dismissed: Vec<Face>,
+}
+
+/// The best-scoring of every group of `faces` overlapping by more than [`NMS_IOU`].
+fn distinct(mut faces: Vec<Face>) -> Vec<Face> {
+    faces.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Face> = Vec::new();
+    for face in faces {
+        if kept.iter().all(|k| k.iou(&face) < NMS_IOU) {
+            kept.push(face);
+        }
+    }
+    kept
+}
+
 /// A face found in a picture, in that picture's pixels.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Face {
@@ -75,9 +97,26 @@ pub struct Face {
     /// mouth corner.
     #[serde(skip)]
     pub landmarks: [(f32, f32); 5],
+    /// The second opinion's score for the same spot (YuNet's, 0 to 1), when it was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_opinion: Option<f32>,
 }
 
 impl Face {
+    /// An area of a picture (a name written in it, an area a person drew) in the shape faces
+    /// are covered in.
+    pub(crate) fn area(x: u32, y: u32, w: u32, h: u32) -> Face {
+        Face { x, y, w, h, score: 1.0, landmarks: [(0.0, 0.0); 5], second_opinion: None }
+    }
+
+    /// How much this face and `other` overlap: intersection over union.
+    fn iou(&self, other: &Face) -> f32 {
+        let w = (self.x + self.w).min(other.x + other.w).saturating_sub(self.x.max(other.x));
+        let h = (self.y + self.h).min(other.y + other.h).saturating_sub(self.y.max(other.y));
+        let inter = (w * h) as f32;
+        inter / ((self.w * self.h + other.w * other.h) as f32 - inter).max(1.0)
+    }
+
     /// The same face in a picture `factor` times as large.
     pub(crate) fn scaled(&self, factor: f64, width: u32, height: u32) -> Face {
         let s = |v: u32| (f64::from(v) * factor).round() as u32;
@@ -91,6 +130,7 @@ impl Face {
             landmarks: self
                 .landmarks
                 .map(|(lx, ly)| ((f64::from(lx) * factor) as f32, (f64::from(ly) * factor) as f32)),
+            second_opinion: self.second_opinion,
         }
     }
 }
@@ -115,6 +155,8 @@ pub(crate) struct Detector {
     transposed: OnceLock<Option<InferenceModel>>,
     plans: PlanCache,
     passes: Passes,
+    /// The second opinion on every spot found.
+    second: yunet::SecondOpinion,
 }
 
 /// How many passes of the model may run at once: one per core. A pass is compute-bound and
@@ -170,8 +212,13 @@ pub(crate) struct PlanCache {
 pub(crate) struct Search {
     /// Smallest face width to find, in the picture's pixels.
     pub min_face: u32,
-    /// Score above which a spot counts as a face.
+    /// CenterFace score from which a spot may be a face: up to `confirm_below` it counts as one
+    /// only when the second opinion confirms it.
     pub threshold: f32,
+    /// CenterFace score from which a spot counts as a face on CenterFace's word alone.
+    pub confirm_below: f32,
+    /// The second opinion's score that confirms a weaker spot.
+    pub confirmed_at: f32,
     /// Stop after the first level that finds a face: enough to hold a photo back, and the
     /// faces of about that size are all listed. Levels are searched coarsest first, so a face
     /// that fills the frame settles a photo for a fiftieth of what the finest level costs.
@@ -210,6 +257,7 @@ impl Detector {
             transposed: OnceLock::new(),
             plans: PlanCache::new(MAX_PLANS),
             passes: Passes::new(),
+            second: yunet::SecondOpinion::new(),
         };
         // Building the smallest plan up front checks a model given with --model can be read
         // and has CenterFace's outputs, so a wrong one fails before any photo is looked at. It
@@ -224,29 +272,49 @@ impl Detector {
         Ok(detector)
     }
 
-    /// Faces in `image` (8-bit RGB) as `search` asks, in `image`'s pixels.
-    pub(crate) fn faces(&self, image: &DynamicImage, search: Search) -> Result<Vec<Face>> {
-        let (width, height) = (image.width(), image.height());
+    /// The faces in `image` (8-bit RGB) as `search` asks, in `image`'s pixels, and the weaker
+    /// spots the second opinion did not confirm. Every spot CenterFace scores from
+    /// `search.threshold` up is shown to the second opinion ([`yunet`]), whose score it carries.
+    pub(crate) fn faces(&self, image: &DynamicImage, search: Search) -> Result<FacesFound> {
+        let picture = image.as_rgb8().expect("pictures are analysed as 8-bit RGB");
+        let (width, height) = picture.dimensions();
         let long = width.max(height) as f32;
         let levels = match search.one_level {
             Some(side) => vec![(side as f32).min(MAX_INPUT_SIDE)],
             None => pyramid(long, search.min_face),
         };
-        let mut found = Vec::new();
+        let (mut faces, mut dismissed) = (Vec::new(), Vec::new());
         for side in levels.into_iter().rev() {
             let scale = side / long;
             let level_w = ((width as f32 * scale).round() as u32).max(1);
             let level_h = ((height as f32 * scale).round() as u32).max(1);
+            let mut level = Vec::new();
             for tile in tiles(level_w, level_h) {
                 let piece = resized_piece(image, scale, tile);
                 let back = |c: Candidate| c.moved(tile[0] as f32, tile[1] as f32).scaled(1.0 / scale);
-                found.extend(self.run_once(&piece, search.threshold)?.into_iter().map(back));
+                level.extend(self.run_once(&piece, search.threshold)?.into_iter().map(back));
             }
-            if search.stop_when_found && !found.is_empty() {
+            for spot in non_max_suppression(level) {
+                let opinion = self.second.score(image, [spot.x1, spot.y1, spot.x2, spot.y2])?;
+                let confirmed = spot.score >= search.confirm_below || opinion >= search.confirmed_at;
+                if let Some(face) = spot.to_face(width, height) {
+                    let face = Face { second_opinion: Some(opinion), ..face };
+                    if confirmed {
+                        faces.push(face)
+                    } else {
+                        dismissed.push(face)
+                    }
+                }
+            }
+            if search.stop_when_found && !faces.is_empty() {
                 break;
             }
         }
-        Ok(non_max_suppression(found).into_iter().filter_map(|c| c.to_face(width, height)).collect())
+        let faces = distinct(faces);
+        // A spot dismissed at one scale and confirmed at another is the face, not a doubt.
+        let dismissed =
+            distinct(dismissed).into_iter().filter(|d| faces.iter().all(|f| f.iou(d) < NMS_IOU)).collect();
+        Ok(FacesFound { faces, dismissed })
     }
 
     /// Faces in one pass of the model over all of `picture`, whatever its size.
@@ -582,6 +650,7 @@ impl Candidate {
             h: y2 - y,
             score: self.score,
             landmarks: self.landmarks,
+            second_opinion: None,
         })
     }
 }

@@ -4,9 +4,11 @@
 //! A missed face is a safeguarding incident, so recall has to be shown, not claimed: anyone
 //! can label their own photos in a manifest and run `postsafe eval` on them.
 
+use crate::detect::depiction::Traits;
 use crate::error::{Error, Result};
 use crate::filter::{Filter, Progress};
 use crate::report::PhotoReport;
+use crate::Face;
 use crate::Outcome;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -86,7 +88,8 @@ impl Manifest {
     }
 }
 
-/// Counts for a group of photos.
+/// Counts for a group of photos. A photo that could not be analysed is counted only as an
+/// error: never as held back, so a set of unreadable files cannot look like perfect recall.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Score {
     /// Photos labelled `face`.
@@ -97,10 +100,16 @@ pub struct Score {
     pub noface_photos: usize,
     /// Of those, how many were held back anyway.
     pub false_hold_backs: usize,
+    /// Photos that could not be read or analysed, left out of the counts above.
+    pub errors: usize,
 }
 
 impl Score {
-    fn add(&mut self, label: Label, held_back: bool) {
+    fn add(&mut self, label: Label, held_back: Option<bool>) {
+        let Some(held_back) = held_back else {
+            self.errors += 1;
+            return;
+        };
         match label {
             Label::Face => {
                 self.face_photos += 1;
@@ -133,12 +142,17 @@ pub struct Judged {
     pub label: Label,
     /// Its category.
     pub category: String,
-    /// The detector's best face score anywhere in it (every frame of an animation), 0 when
+    /// CenterFace's best face score anywhere in it (every frame of an animation), 0 when
     /// nothing scored [`CURVE_FLOOR`]; `None` when it could not be analysed.
     pub best_score: Option<f32>,
-    /// Whether postsafe holds it back with the evaluated settings (photos it cannot analyse
-    /// count as held back: they are never posted).
-    pub held_back: bool,
+    /// The second opinion's (YuNet's) best score for any of those spots; `None` when it could
+    /// not be analysed.
+    pub second_opinion: Option<f32>,
+    /// Every spot from [`CURVE_FLOOR`] up.
+    pub spots: Vec<Spot>,
+    /// Whether postsafe holds it back with the evaluated settings; `None` when it could not be
+    /// analysed (it is never posted, and counted as an error).
+    pub held_back: Option<bool>,
     /// Why it could not be analysed.
     pub error: Option<String>,
 }
@@ -146,8 +160,19 @@ pub struct Judged {
 impl Judged {
     /// Held back without a face, or let through with one.
     pub fn is_wrong(&self) -> bool {
-        self.held_back != (self.label == Label::Face)
+        self.held_back.is_some_and(|held| held != (self.label == Label::Face))
     }
+}
+
+/// A face-like spot in a photo, as the detectors saw it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Spot {
+    /// CenterFace's score.
+    pub centerface: f32,
+    /// The second opinion's (YuNet's) score.
+    pub second_opinion: f32,
+    /// What the pixels inside its box are like, when it is large enough to tell.
+    pub traits: Option<Traits>,
 }
 
 /// Recall and false hold-backs at one threshold.
@@ -160,11 +185,29 @@ pub struct CurvePoint {
     pub score: Score,
 }
 
+/// Recall and false hold-backs under one setting of the two-detector rule: a spot is a face
+/// from `confirm_below` up, or from the evaluated threshold up when the second opinion scores
+/// it `confirmed_at` or more.
+#[derive(Clone, Debug, Serialize)]
+pub struct RulePoint {
+    /// CenterFace's score from which a spot counts on its own.
+    pub confirm_below: f32,
+    /// The second opinion's score that confirms a weaker spot.
+    pub confirmed_at: f32,
+    /// The counts under that rule.
+    #[serde(flatten)]
+    pub score: Score,
+}
+
 /// The result of [`Filter::evaluate`].
 #[derive(Clone, Debug, Serialize)]
 pub struct Evaluation {
     /// Threshold the decisions were made at.
     pub threshold: f32,
+    /// CenterFace's score from which a spot counted on its own.
+    pub confirm_below: f32,
+    /// The second opinion's score that confirmed a weaker spot.
+    pub confirmed_at: f32,
     /// Smallest face searched for, in pixels of the posted photo.
     pub min_face: u32,
     /// Wall-clock seconds for the whole set (decoding and detection).
@@ -175,26 +218,30 @@ pub struct Evaluation {
     pub overall: Score,
     /// Counts per category.
     pub categories: BTreeMap<String, Score>,
-    /// Recall and false hold-backs had the threshold been set otherwise, from
+    /// Recall and false hold-backs with CenterFace alone (no second opinion) at thresholds from
     /// [`CURVE_FLOOR`] up.
     pub curve: Vec<CurvePoint>,
+    /// Recall and false hold-backs under other settings of the two-detector rule.
+    pub rules: Vec<RulePoint>,
     /// Every photo, in the manifest's order.
     pub photos: Vec<Judged>,
 }
 
 /// Lowest threshold the curve covers: the detector runs at this (or the evaluated threshold,
 /// if lower) and decisions at higher thresholds follow from each photo's best score.
-pub const CURVE_FLOOR: f32 = 0.05;
+pub const CURVE_FLOOR: f32 = 0.10;
 
 impl Filter {
     /// Runs the filter's face search, with its current options, on every photo of `manifest`
     /// and scores the result against the labels. Nothing is written.
     ///
-    /// A photo is held back when its best face score reaches the threshold, which is exactly
-    /// when [`Filter::run`] finds a face in it; so one pass also gives the whole
-    /// threshold-against-recall curve.
+    /// Every spot CenterFace scores from [`CURVE_FLOOR`] up is shown to the second opinion, and
+    /// a photo is held back when one of them is a face under the filter's rule, which is exactly
+    /// when [`Filter::run`] finds a face in it; so one pass also tells what other thresholds and
+    /// confirmation bars would decide.
     pub fn evaluate(&self, manifest: &Manifest, progress: &dyn Progress) -> Evaluation {
         let floor = CURVE_FLOOR.min(self.options().threshold);
+        let o = self.options();
         let started = Instant::now();
         progress.started(manifest.photos.len());
         let work = || {
@@ -202,20 +249,36 @@ impl Filter {
                 .photos
                 .par_iter()
                 .map(|photo| {
-                    let best = self.best_score(&photo.file, floor);
-                    let held_back =
-                        best.as_ref().map_or(true, |s| s.is_some_and(|s| s >= self.options().threshold));
-                    let outcome = if held_back { Outcome::HeldBack } else { Outcome::Ready };
-                    progress.finished(&PhotoReport::new(&photo.file, outcome));
-                    let (best_score, error) = match best {
-                        Ok(score) => (Some(score.unwrap_or(0.0)), None),
+                    let spots = self.spots(&photo.file, floor);
+                    let rule = |spots: &[Spot]| held(spots, o.threshold, o.confirm_below, o.confirmed_at);
+                    let (spots, error) = match spots {
+                        Ok(found) => {
+                            let spot = |(face, traits): (Face, Option<Traits>)| Spot {
+                                centerface: face.score,
+                                second_opinion: face.second_opinion.unwrap_or(0.0),
+                                traits,
+                            };
+                            (Some(found.into_iter().map(spot).collect::<Vec<_>>()), None)
+                        }
                         Err(e) => (None, Some(e.to_string())),
+                    };
+                    let held_back = spots.as_deref().map(rule);
+                    let outcome = match held_back {
+                        Some(true) => Outcome::HeldBack,
+                        Some(false) => Outcome::Ready,
+                        None => Outcome::Error,
+                    };
+                    progress.finished(&PhotoReport::new(&photo.file, outcome));
+                    let best = |pick: fn(&Spot) -> f32| {
+                        spots.as_ref().map(|s| s.iter().map(pick).fold(0.0, f32::max))
                     };
                     Judged {
                         file: photo.file.clone(),
                         label: photo.label,
                         category: photo.category.clone(),
-                        best_score,
+                        best_score: best(|s| s.centerface),
+                        second_opinion: best(|s| s.second_opinion),
+                        spots: spots.unwrap_or_default(),
                         held_back,
                         error,
                     }
@@ -230,28 +293,50 @@ impl Filter {
             overall.add(p.label, p.held_back);
             categories.entry(p.category.clone()).or_default().add(p.label, p.held_back);
         }
-        let curve = (1..=19)
-            .map(|step| step as f32 * 0.05)
+        let score_of = |decide: &dyn Fn(&Judged) -> bool| {
+            let mut score = Score::default();
+            for p in &photos {
+                score.add(p.label, p.error.is_none().then(|| decide(p)));
+            }
+            score
+        };
+        let steps = |from: u32, to: u32| (from..=to).map(|step| step as f32 * 0.05);
+        let curve = steps(1, 19)
             .filter(|t| *t >= floor)
-            .map(|threshold| {
-                let mut score = Score::default();
-                for p in &photos {
-                    score.add(p.label, p.best_score.is_none_or(|s| s >= threshold));
-                }
-                CurvePoint { threshold, score }
+            .map(|threshold| CurvePoint {
+                threshold,
+                score: score_of(&|p| p.spots.iter().any(|s| s.centerface >= threshold)),
+            })
+            .collect();
+        let rules = steps(8, 16)
+            .flat_map(|confirm_below| steps(10, 19).map(move |confirmed_at| (confirm_below, confirmed_at)))
+            .map(|(confirm_below, confirmed_at)| RulePoint {
+                confirm_below,
+                confirmed_at,
+                score: score_of(&|p| held(&p.spots, o.threshold, confirm_below, confirmed_at)),
             })
             .collect();
         Evaluation {
-            threshold: self.options().threshold,
-            min_face: self.options().min_face,
+            threshold: o.threshold,
+            confirm_below: o.confirm_below,
+            confirmed_at: o.confirmed_at,
+            min_face: o.min_face,
             seconds,
             photos_per_second: photos.len() as f64 / seconds.max(1e-9),
             overall,
             categories,
             curve,
+            rules,
             photos,
         }
     }
+}
+
+/// Whether any of `spots` is a face under the rule.
+fn held(spots: &[Spot], threshold: f32, confirm_below: f32, confirmed_at: f32) -> bool {
+    spots.iter().any(|s| {
+        s.centerface >= confirm_below || (s.centerface >= threshold && s.second_opinion >= confirmed_at)
+    })
 }
 
 impl Evaluation {
@@ -274,14 +359,18 @@ impl Evaluation {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{} photos ({} with faces, {} without) in {:.1} s: {:.2} photos/s; threshold {:.2}, smallest face {} px",
+            "{} photos ({} with faces, {} without, {} not analysed) in {:.1} s: {:.2} photos/s",
             self.photos.len(),
             self.overall.face_photos,
             self.overall.noface_photos,
+            self.overall.errors,
             self.seconds,
             self.photos_per_second,
-            self.threshold,
-            self.min_face
+        );
+        let _ = writeln!(
+            out,
+            "a face: CenterFace {:.2} and up, or {:.2} and up confirmed by the second opinion at {:.2}; smallest face {} px",
+            self.confirm_below, self.threshold, self.confirmed_at, self.min_face
         );
         let _ = writeln!(out, "\n{:<24} {:>16} {:>22}", "", "recall", "false hold-backs");
         let mut row = |name: &str, s: &Score| {
@@ -306,27 +395,55 @@ impl Evaluation {
             }
             let _ = writeln!(out, "\n{heading}:");
             for p in list {
-                let score = p.best_score.map_or("not analysed".into(), |s| format!("best score {s:.2}"));
-                let _ = writeln!(out, "  {} ({}, {score})", p.file.display(), p.category);
+                let (centerface, second) = (p.best_score.unwrap_or(0.0), p.second_opinion.unwrap_or(0.0));
+                let _ = writeln!(
+                    out,
+                    "  {} ({}, best scores: CenterFace {centerface:.2}, second opinion {second:.2})",
+                    p.file.display(),
+                    p.category
+                );
             }
         }
         let errors: Vec<_> = self.photos.iter().filter(|p| p.error.is_some()).collect();
         if !errors.is_empty() {
-            let _ = writeln!(out, "\nCould not be analysed (counted as held back):");
+            let _ =
+                writeln!(out, "\nCould not be analysed (counted in neither recall nor false hold-backs):");
             for p in errors {
                 let _ = writeln!(out, "  {}", p.error.as_deref().unwrap_or_default());
             }
         }
-        let _ = writeln!(out, "\n{:>9} {:>16} {:>22}", "threshold", "recall", "false hold-backs");
+        let _ = writeln!(
+            out,
+            "\nCenterFace alone:\n{:>9} {:>16} {:>22}",
+            "threshold", "recall", "false hold-backs"
+        );
         for point in &self.curve {
             let s = &point.score;
-            let current = if (point.threshold - self.threshold).abs() < 1e-6 { "  <- in use" } else { "" };
             let _ = writeln!(
                 out,
-                "{:>9.2} {:>16} {:>22}{current}",
+                "{:>9.2} {:>16} {:>22}",
                 point.threshold,
                 percent(s.held_back_faces, s.face_photos),
                 percent(s.false_hold_backs, s.noface_photos)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nWith the second opinion (from {:.2} up):\n{:>13} {:>12} {:>16} {:>22}",
+            self.threshold, "alone from", "confirmed at", "recall", "false hold-backs"
+        );
+        for point in &self.rules {
+            let s = &point.score;
+            let in_use = (point.confirm_below - self.confirm_below).abs() < 1e-6
+                && (point.confirmed_at - self.confirmed_at).abs() < 1e-6;
+            let _ = writeln!(
+                out,
+                "{:>13.2} {:>12.2} {:>16} {:>22}{}",
+                point.confirm_below,
+                point.confirmed_at,
+                percent(s.held_back_faces, s.face_photos),
+                percent(s.false_hold_backs, s.noface_photos),
+                if in_use { "  <- in use" } else { "" }
             );
         }
         out
@@ -358,14 +475,17 @@ mod tests {
     #[test]
     fn recall_counts_face_photos_held_back_and_false_hold_backs_count_the_rest() {
         let mut s = Score::default();
-        s.add(Label::Face, true);
-        s.add(Label::Face, false);
-        s.add(Label::Noface, false);
-        s.add(Label::Noface, false);
-        s.add(Label::Noface, true);
-        s.add(Label::Noface, false);
-        assert_eq!(s.recall(), Some(0.5));
+        s.add(Label::Face, Some(true));
+        s.add(Label::Face, Some(false));
+        s.add(Label::Face, None);
+        s.add(Label::Noface, Some(false));
+        s.add(Label::Noface, Some(false));
+        s.add(Label::Noface, Some(true));
+        s.add(Label::Noface, Some(false));
+        s.add(Label::Noface, None);
+        assert_eq!(s.recall(), Some(0.5), "an unreadable face photo is not a face held back");
         assert_eq!(s.false_hold_back_rate(), Some(0.25));
+        assert_eq!(s.errors, 2);
         assert_eq!(Score::default().recall(), None);
     }
 }

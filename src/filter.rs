@@ -4,7 +4,8 @@
 
 use crate::analyse::Analysis;
 use crate::decide::Outcome;
-use crate::detect::{Detector, Face, Search};
+use crate::detect::depiction::{self, Traits};
+use crate::detect::{Detector, Face, FacesFound, Search};
 use crate::error::{Error, Result};
 use crate::options::{FaceAction, Options};
 use crate::publish::Decision;
@@ -189,17 +190,16 @@ impl Filter {
     pub(crate) fn look_at(&self, posted: &DynamicImage, (width, height): (u32, u32)) -> Result<Seen> {
         let hold = self.options.faces == FaceAction::Hold;
         let back = f64::from(width) / f64::from(posted.width().max(1));
-        let faces: Vec<Face> = self
-            .faces_in(posted, self.options.threshold, hold)?
-            .iter()
-            .map(|f| f.scaled(back, width, height))
-            .collect();
+        let found = self.faces_in(posted, hold)?;
+        let to_input =
+            |faces: Vec<Face>| -> Vec<Face> { faces.iter().map(|f| f.scaled(back, width, height)).collect() };
+        let (faces, dismissed) = (to_input(found.faces), to_input(found.dismissed));
         let whole = !hold || faces.is_empty();
         let text_boxes = match whole && !self.options.roster.is_empty() {
             true => self.names_written(posted)?.iter().map(|b| b.scaled(back, width, height)).collect(),
             false => Vec::new(),
         };
-        Ok(Seen { faces, text_boxes, whole })
+        Ok(Seen { faces, dismissed, text_boxes, whole })
     }
 
     /// Where in `picture` a line of text names someone on the roster.
@@ -226,41 +226,55 @@ impl Filter {
 
     /// Faces scoring at least `threshold` in `picture`. `stop_when_found` stops after the first
     /// scale that finds one.
-    pub(crate) fn faces_in(
-        &self,
-        picture: &DynamicImage,
-        threshold: f32,
-        stop_when_found: bool,
-    ) -> Result<Vec<Face>> {
-        self.detector.faces(picture, self.search(threshold, stop_when_found))
-    }
-
-    fn search(&self, threshold: f32, stop_when_found: bool) -> Search {
-        Search {
-            min_face: self.options.min_face,
-            threshold,
+    pub(crate) fn faces_in(&self, picture: &DynamicImage, stop_when_found: bool) -> Result<FacesFound> {
+        let o = &self.options;
+        let search = Search {
+            min_face: o.min_face,
+            threshold: o.threshold,
+            confirm_below: o.confirm_below,
+            confirmed_at: o.confirmed_at,
             stop_when_found,
-            one_level: self.options.detect_side,
-        }
+            one_level: o.detect_side,
+        };
+        self.detector.faces(picture, search)
     }
 
-    /// The best face score, at least `floor`, in the photo at `path` as [`Filter::run`] would
-    /// analyse it (every frame of an animation); `None` when nothing scores `floor`.
-    pub(crate) fn best_score(&self, path: &Path, floor: f32) -> Result<Option<f32>> {
+    /// Every face-like spot CenterFace scores from `floor` up in the photo at `path`, as
+    /// [`Filter::run`] would analyse it (every frame of an animation), each with the second
+    /// opinion's score: enough to tell what any threshold and confirmation bar would decide.
+    pub(crate) fn spots(&self, path: &Path, floor: f32) -> Result<Vec<(Face, Option<Traits>)>> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let decoded = read::decode(path, &bytes, &crate::container::parse(&bytes), self.options.max_side)?;
-        let best_in = |picture: &DynamicImage| -> Result<Option<f32>> {
-            let posted = resize::fit_within(picture, self.options.max_side);
-            Ok(self.faces_in(&posted, floor, false)?.iter().map(|f| f.score).reduce(f32::max))
+        let search = Search {
+            min_face: self.options.min_face,
+            threshold: floor,
+            confirm_below: f32::INFINITY,
+            confirmed_at: 0.0,
+            stop_when_found: false,
+            one_level: self.options.detect_side,
         };
-        let mut best = best_in(&decoded.image)?;
+        let spots_in = |picture: &DynamicImage| -> Result<Vec<(Face, Option<Traits>)>> {
+            let posted = resize::fit_within(picture, self.options.max_side);
+            let faces = self.detector.faces(&posted, search)?.faces;
+            let rgb = posted.as_rgb8().expect("pictures are analysed as 8-bit RGB");
+            Ok(faces
+                .into_iter()
+                .map(|f| {
+                    let traits = depiction::traits(
+                        rgb,
+                        [f.x as f32, f.y as f32, (f.x + f.w) as f32, (f.y + f.h) as f32],
+                    );
+                    (f, traits)
+                })
+                .collect())
+        };
+        let mut spots = spots_in(&decoded.image)?;
         if decoded.format == Some(ImageFormat::Gif) {
             for frame in read::gif_frames(path, &bytes)?.skip(1) {
-                let score = best_in(&read::frame_picture(frame?))?;
-                best = best.into_iter().chain(score).reduce(f32::max);
+                spots.extend(spots_in(&read::frame_picture(frame?))?);
             }
         }
-        Ok(best)
+        Ok(spots)
     }
 
     /// Runs `work` on this filter's threads.
@@ -368,6 +382,8 @@ impl Filter {
 pub(crate) struct Seen {
     /// Faces found.
     pub faces: Vec<Face>,
+    /// Weaker face-like spots the second opinion did not confirm.
+    pub dismissed: Vec<Face>,
     /// Where names on the class list are written.
     pub text_boxes: Vec<TextBox>,
     /// Whether every scale was searched and the text read.

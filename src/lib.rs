@@ -68,9 +68,12 @@ mod write;
 
 pub use analyse::Analysis;
 pub use decide::Outcome;
+pub use detect::depiction::Traits;
 pub use detect::Face;
 pub use error::{Error, Result};
-pub use eval::{CurvePoint, Evaluation, Judged, Label, Labelled, Manifest, Score, CURVE_FLOOR};
+pub use eval::{
+    CurvePoint, Evaluation, Judged, Label, Labelled, Manifest, RulePoint, Score, Spot, CURVE_FLOOR,
+};
 pub use filter::{Filter, Progress, Verdict};
 pub use heif::SUPPORTED as HEIC_SUPPORTED;
 pub use metadata::Field;

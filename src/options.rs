@@ -23,10 +23,17 @@ pub struct Options {
     /// Default: 16. Smaller values make detection slower (it runs on larger pictures); with
     /// the default size limit it cannot go below 12.
     pub min_face: u32,
-    /// Detector score above which something counts as a face, from 0 to 1. Default:
-    /// [`Options::DEFAULT_THRESHOLD`], chosen for recall: a missed face matters far more than
-    /// an extra photo held back.
+    /// CenterFace's score from which a spot may be a face, from 0 to 1: up to
+    /// [`Options::confirm_below`] it counts as one only when the second opinion (YuNet)
+    /// confirms it. Default: [`Options::DEFAULT_THRESHOLD`], chosen for recall: a missed face
+    /// matters far more than an extra photo held back.
     pub threshold: f32,
+    /// CenterFace's score from which a spot counts as a face on its word alone. Default:
+    /// [`Options::DEFAULT_CONFIRM_BELOW`].
+    pub confirm_below: f32,
+    /// The second opinion's score that confirms a spot scoring between `threshold` and
+    /// `confirm_below`. Default: [`Options::DEFAULT_CONFIRMED_AT`].
+    pub confirmed_at: f32,
     /// Long side, in pixels, of the photos written to the ready folder; larger photos are
     /// scaled down. Default: 2048, what social networks display at most.
     pub max_side: u32,
@@ -50,6 +57,10 @@ impl Options {
     /// 16-px promise is held back (the weakest, a face pasted 16 px wide, scores 0.336), for
     /// 13 of 123 face-free photos held back (the README shows the curve).
     pub const DEFAULT_THRESHOLD: f32 = 0.30;
+    /// The default [`Options::confirm_below`].
+    pub const DEFAULT_CONFIRM_BELOW: f32 = 0.50;
+    /// The default [`Options::confirmed_at`].
+    pub const DEFAULT_CONFIRMED_AT: f32 = 0.75;
 }
 
 impl Default for Options {
@@ -58,6 +69,8 @@ impl Default for Options {
             faces: FaceAction::Hold,
             min_face: 16,
             threshold: Self::DEFAULT_THRESHOLD,
+            confirm_below: Self::DEFAULT_CONFIRM_BELOW,
+            confirmed_at: Self::DEFAULT_CONFIRMED_AT,
             max_side: 2048,
             detect_side: None,
             model: None,

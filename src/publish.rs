@@ -197,7 +197,7 @@ impl Filter {
     /// Every face in `picture`, searched at every scale, and every name on the class list
     /// written in it, as areas.
     fn left_in(&self, picture: &DynamicImage) -> Result<Vec<Face>> {
-        let mut found = self.faces_in(picture, self.options().threshold, false)?;
+        let mut found = self.faces_in(picture, false)?.faces;
         if !self.options().roster.is_empty() {
             found.extend(self.names_written(picture)?.iter().map(TextBox::as_area));
         }
@@ -255,7 +255,7 @@ impl Area {
     fn within(&self, width: u32, height: u32) -> Option<Face> {
         let (x, y) = (self.x.min(width), self.y.min(height));
         let (w, h) = (self.w.min(width - x), self.h.min(height - y));
-        (w > 0 && h > 0).then_some(Face { x, y, w, h, score: 1.0, landmarks: [(0.0, 0.0); 5] })
+        (w > 0 && h > 0).then_some(Face::area(x, y, w, h))
     }
 }
 

@@ -67,7 +67,7 @@ mod tests {
             image::Rgb([(x * 2) as u8, (y * 2) as u8, 7])
         }));
         let before = img.clone();
-        let face = Face { x: 40, y: 40, w: 20, h: 20, score: 0.9, landmarks: [(0.0, 0.0); 5] };
+        let face = Face::area(40, 40, 20, 20);
         cover(&mut img, &[face], false);
         let mut colours = std::collections::HashSet::new();
         for y in 34..66 {

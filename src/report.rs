@@ -81,6 +81,10 @@ pub struct PhotoReport {
     pub removed: Vec<Removed>,
     /// Things a person should know even though the photo went through.
     pub warnings: Vec<String>,
+    /// Why a person should look at this photo before trusting the decision, when it is not a
+    /// sure one ([`crate::Analysis::uncertainty`]). Only in the JSON when there is a doubt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<String>,
     /// Who decided otherwise than the school's rule, what and when: a person, in the app.
     /// Only in the JSON when there is such a decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +202,7 @@ impl PhotoReport {
             reason: None,
             removed: Vec::new(),
             warnings: Vec::new(),
+            uncertainty: None,
             decision: None,
             thumbnail: None,
         }
@@ -229,6 +234,7 @@ impl PhotoReport {
             reason: published.reason.clone(),
             removed: if posted { analysis.removed.clone() } else { Vec::new() },
             warnings,
+            uncertainty: analysis.uncertainty.clone(),
             decision: None,
             thumbnail: Some(thumbnail),
         }

@@ -103,7 +103,7 @@ main{padding:0 20px 30px}.hint{color:#555;margin:0 0 10px}\
 .grid img{display:block;margin:0 auto 6px;max-width:160px;max-height:160px}\
 .blank{height:100px;display:flex;align-items:center;justify-content:center;text-align:center;\
 background:#eee;color:#555;font-size:13px;margin-bottom:6px}\
-.input{font-weight:600;margin:0}.folder{font-weight:400;color:#555}.why{color:#b71c1c;margin:2px 0 0}.note{color:#555;font-size:13px;margin:2px 0 0}\
+.input{font-weight:600;margin:0}.folder{font-weight:400;color:#555}.why{color:#b71c1c;margin:2px 0 0}.look{background:#fff3cd;color:#5c4400;padding:2px 4px;margin:4px 0 0;font-size:13px}.note{color:#555;font-size:13px;margin:2px 0 0}\
 .faces{list-style:none;margin:2px 0 0;padding:0;font-size:13px}\
 .swatch{display:inline-block;width:10px;height:10px;border:1px solid #333;margin-right:4px}\
 .problems{list-style:none;margin:0;padding:0}\
@@ -115,8 +115,8 @@ background:#eee;color:#555;font-size:13px;margin-bottom:6px}\
 /// and problems.
 pub(crate) fn render(report: &Report) -> String {
     let s = &report.summary;
-    let ready: Vec<&PhotoReport> = report.photos.iter().filter(|p| p.outcome.is_published()).collect();
-    let held: Vec<&PhotoReport> = report.photos.iter().filter(|p| p.outcome == Outcome::HeldBack).collect();
+    let ready = sure_last(report.photos.iter().filter(|p| p.outcome.is_published()));
+    let held = sure_last(report.photos.iter().filter(|p| p.outcome == Outcome::HeldBack));
     let problems: Vec<&PhotoReport> =
         report.photos.iter().filter(|p| matches!(p.outcome, Outcome::Error | Outcome::Skipped)).collect();
     let common = common_folder(report);
@@ -198,6 +198,14 @@ pub(crate) fn render(report: &Report) -> String {
     page
 }
 
+/// `photos` with those whose decision is not a sure one first, in their order, then the rest:
+/// the ones a person should look at come first in each section.
+fn sure_last<'a>(photos: impl Iterator<Item = &'a PhotoReport>) -> Vec<&'a PhotoReport> {
+    let mut photos: Vec<&PhotoReport> = photos.collect();
+    photos.sort_by_key(|p| p.uncertainty.is_none());
+    photos
+}
+
 fn ready_entry(page: &mut String, p: &PhotoReport, common: &Path) {
     entry_start(page, p);
     let file = p.output.as_deref().and_then(|o| Path::new(o).file_name()).map(|f| f.to_string_lossy());
@@ -212,6 +220,7 @@ fn ready_entry(page: &mut String, p: &PhotoReport, common: &Path) {
         (None, _) => page.push_str("<div class=\"blank\">no picture</div>"),
     }
     input_line(page, p, common);
+    look_closely(page, p);
     if p.outcome == Outcome::Blurred {
         let _ = write!(page, "<p class=\"why\">{} covered</p>", faces_word(p.faces.len()));
     }
@@ -233,6 +242,7 @@ fn held_entry(page: &mut String, p: &PhotoReport, common: &Path) {
         None => page.push_str("<div class=\"blank\">no picture in this report</div>"),
     }
     input_line(page, p, common);
+    look_closely(page, p);
     let _ = write!(page, "<p class=\"why\">{}</p>", escape(p.reason.as_deref().unwrap_or("held back")));
     if !p.faces.is_empty() {
         page.push_str("<ul class=\"faces\">");
@@ -247,6 +257,13 @@ fn held_entry(page: &mut String, p: &PhotoReport, common: &Path) {
         page.push_str("</ul>");
     }
     page.push_str("</li>");
+}
+
+/// Why a person should look at this photo, when its decision is not a sure one.
+fn look_closely(page: &mut String, p: &PhotoReport) {
+    if let Some(why) = &p.uncertainty {
+        let _ = write!(page, "<p class=\"look\"><strong>Look closely:</strong> {}</p>", escape(why));
+    }
 }
 
 fn problem_entry(page: &mut String, p: &PhotoReport, common: &Path) {
@@ -354,7 +371,7 @@ mod tests {
     #[test]
     fn a_thumbnail_is_small_and_boxes_the_face_in_colour() {
         let grey = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(2000, 1000, image::Rgb([128; 3])));
-        let face = Face { x: 1000, y: 400, w: 200, h: 250, score: 0.9, landmarks: [(0.0, 0.0); 5] };
+        let face = Face { score: 0.9, ..Face::area(1000, 400, 200, 250) };
         let thumb = Thumbnail::new(&grey, &[face], 2000);
         assert_eq!((thumb.width(), thumb.height()), (THUMBNAIL_SIDE, THUMBNAIL_SIDE / 2));
         let decoded = image::load_from_memory(thumb.jpeg()).unwrap().to_rgb8();

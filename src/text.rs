@@ -88,7 +88,7 @@ impl TextBox {
 
     /// The box as a [`crate::Face`], the shape [`crate::redact::cover`] covers.
     pub(crate) fn as_area(&self) -> crate::Face {
-        crate::Face { x: self.x, y: self.y, w: self.w, h: self.h, score: 1.0, landmarks: [(0.0, 0.0); 5] }
+        crate::Face::area(self.x, self.y, self.w, self.h)
     }
 }
 

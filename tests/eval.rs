@@ -33,16 +33,55 @@ fn every_pinned_face_photo_is_held_back_and_only_the_known_false_hold_back_with_
     let known = support::photos::held_back_face_free().len();
     assert_eq!(evaluation.overall.false_hold_backs, known, "{}", evaluation.human_summary());
     assert_eq!(evaluation.categories["pinned-faces"].face_photos, support::photos::with_faces().len());
-    // The curve agrees with the decisions at the threshold in use.
-    let in_use =
-        evaluation.curve.iter().find(|p| (p.threshold - Options::DEFAULT_THRESHOLD).abs() < 1e-6).unwrap();
+    // The table of other rules agrees with the decisions under the rule in use.
+    let near = |a: f32, b: f32| (a - b).abs() < 1e-6;
+    let in_use = evaluation
+        .rules
+        .iter()
+        .find(|p| {
+            near(p.confirm_below, Options::DEFAULT_CONFIRM_BELOW)
+                && near(p.confirmed_at, Options::DEFAULT_CONFIRMED_AT)
+        })
+        .unwrap();
     assert_eq!(in_use.score, evaluation.overall);
-    // A photo is held back exactly when its best score reaches the threshold, and every face
-    // photo's does.
+    // A photo is held back exactly when one of its spots is a face under the rule, and every
+    // face photo is; both detectors' best scores are given for each photo.
     for p in &evaluation.photos {
-        assert_eq!(p.best_score.unwrap() >= Options::DEFAULT_THRESHOLD, p.held_back, "{p:?}");
-        assert!(p.held_back || p.label != Label::Face, "{p:?}");
+        let held = p.spots.iter().any(|s| {
+            s.centerface >= Options::DEFAULT_CONFIRM_BELOW
+                || (s.centerface >= Options::DEFAULT_THRESHOLD
+                    && s.second_opinion >= Options::DEFAULT_CONFIRMED_AT)
+        });
+        assert_eq!(Some(held), p.held_back, "{p:?}");
+        assert!(held || p.label != Label::Face, "{p:?}");
+        assert!(p.best_score.is_some() && p.second_opinion.is_some(), "{p:?}");
     }
+}
+
+#[test]
+fn photos_that_cannot_be_read_are_errors_never_faces_held_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.tsv");
+    fs::write(dir.path().join("cut.jpg"), b"\xFF\xD8\xFF\xE0 not the rest").unwrap();
+    fs::write(
+        &manifest,
+        "file\tlabel\tcategory\nmissing.jpg\tface\tx\ncut.jpg\tface\tx\nalso-missing.png\tnoface\tx\n",
+    )
+    .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_postsafe"))
+        .arg("eval")
+        .arg(&manifest)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "unreadable photos fail the command");
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(json["overall"]["errors"], 3);
+    assert_eq!(json["overall"]["face_photos"], 0, "not counted as faces held back");
+    assert_eq!(json["overall"]["held_back_faces"], 0);
+    let summary = String::from_utf8_lossy(&run.stderr);
+    assert!(summary.contains("3 not analysed") && summary.contains("missing.jpg"), "{summary}");
+    assert!(!summary.contains("100.0%"), "no recall is claimed: {summary}");
 }
 
 #[test]
