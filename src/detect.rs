@@ -225,6 +225,10 @@ pub(crate) struct Search {
     pub stop_when_found: bool,
     /// Search only one level with this long side instead of the pyramid.
     pub one_level: Option<u32>,
+    /// Also search every level turned a quarter, a half and three quarters of a turn, for
+    /// faces lying on their side or upside down (a class photographed from above, a photo
+    /// whose orientation was lost): CenterFace finds small faces only the right way up.
+    pub turned: bool,
 }
 
 /// A box in floating-point pixels, before it becomes a [`Face`].
@@ -293,6 +297,16 @@ impl Detector {
                 let piece = resized_piece(image, scale, tile);
                 let back = |c: Candidate| c.moved(tile[0] as f32, tile[1] as f32).scaled(1.0 / scale);
                 level.extend(self.run_once(&piece, search.threshold)?.into_iter().map(back));
+                for quarters in (1..4).filter(|_| search.turned) {
+                    let turned = match quarters {
+                        1 => image::imageops::rotate90(&piece),
+                        2 => image::imageops::rotate180(&piece),
+                        _ => image::imageops::rotate270(&piece),
+                    };
+                    let found = self.run_once(&turned, search.threshold)?;
+                    level
+                        .extend(found.into_iter().map(|c| back(c.turned_back(quarters, piece.dimensions()))));
+                }
             }
             for spot in non_max_suppression(level) {
                 let opinion = self.second.score(image, [spot.x1, spot.y1, spot.x2, spot.y2])?;
@@ -627,6 +641,29 @@ impl Candidate {
         }
     }
 
+    /// This candidate, found in a picture of `width` × `height` turned `quarters` quarter turns
+    /// clockwise, in the picture as it was before turning (landmarks dropped: they would need
+    /// the same mapping, and nothing downstream of a turned search uses them).
+    fn turned_back(self, quarters: u8, (width, height): (u32, u32)) -> Candidate {
+        let (w, h) = (width as f32, height as f32);
+        // A point of the turned picture, back in the upright one.
+        let back = |(x, y): (f32, f32)| match quarters {
+            1 => (y, h - x),
+            2 => (w - x, h - y),
+            _ => (w - y, x),
+        };
+        let (ax, ay) = back((self.x1, self.y1));
+        let (bx, by) = back((self.x2, self.y2));
+        Candidate {
+            x1: ax.min(bx),
+            y1: ay.min(by),
+            x2: ax.max(bx),
+            y2: ay.max(by),
+            score: self.score,
+            landmarks: [(0.0, 0.0); 5],
+        }
+    }
+
     fn scaled(self, factor: f32) -> Candidate {
         Candidate {
             x1: self.x1 * factor,
@@ -763,6 +800,28 @@ mod tests {
                 tiles(w, h).iter().all(|t| upright(t[2], t[3]) == upright(w, h)),
                 "{w}x{h}: {:?}",
                 tiles(w, h)
+            );
+        }
+    }
+
+    #[test]
+    fn a_box_found_in_a_turned_picture_is_put_back_where_it_was() {
+        // A 10 × 20 box at (5, 30) in a 100 × 60 picture.
+        let upright =
+            Candidate { x1: 5.0, y1: 30.0, x2: 15.0, y2: 50.0, score: 0.9, landmarks: [(0.0, 0.0); 5] };
+        let (w, h) = (100.0, 60.0);
+        // Where the same box is once the picture is turned 1, 2 and 3 quarter turns clockwise.
+        let turned = [
+            Candidate { x1: h - 50.0, y1: 5.0, x2: h - 30.0, y2: 15.0, ..upright },
+            Candidate { x1: w - 15.0, y1: h - 50.0, x2: w - 5.0, y2: h - 30.0, ..upright },
+            Candidate { x1: 30.0, y1: w - 15.0, x2: 50.0, y2: w - 5.0, ..upright },
+        ];
+        for (quarters, found) in (1..4).zip(turned) {
+            let back = found.turned_back(quarters, (100, 60));
+            assert_eq!(
+                (back.x1, back.y1, back.x2, back.y2),
+                (5.0, 30.0, 15.0, 50.0),
+                "{quarters} quarter turns"
             );
         }
     }

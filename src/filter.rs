@@ -235,6 +235,7 @@ impl Filter {
             confirmed_at: o.confirmed_at,
             stop_when_found,
             one_level: o.detect_side,
+            turned: o.turned,
         };
         self.detector.faces(picture, search)
     }
@@ -252,6 +253,7 @@ impl Filter {
             confirmed_at: 0.0,
             stop_when_found: false,
             one_level: self.options.detect_side,
+            turned: self.options.turned,
         };
         let spots_in = |picture: &DynamicImage| -> Result<Vec<(Face, Option<Traits>)>> {
             let posted = resize::fit_within(picture, self.options.max_side);

@@ -36,7 +36,7 @@ const DETECT_SIDE_PURGE_DELAY_MS: std::ffi::c_long = -1;
 /// a face is held back (or blurred), and the rest are copied, without GPS, dates or names,
 /// into a ready-to-post folder.
 #[derive(Parser, Debug)]
-#[command(version, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(version, long_version = LONG_VERSION, after_help = AFTER_HELP, max_term_width = 100)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Cli {
     /// Photos and folders to check (folders are searched, including subfolders). With none,
@@ -198,7 +198,8 @@ struct Detection {
     #[arg(long, value_name = "PX", default_value_t = Options::default().min_face, help_heading = "Faces")]
     min_face: u32,
 
-    /// Detector score, 0 to 1, above which something counts as a face. Lower finds more.
+    /// Detector score, 0 to 1, from which a spot may be a face: under 0.5 it counts only when
+    /// a second detector confirms it. Lower finds more.
     #[arg(long, value_name = "F", default_value_t = Options::DEFAULT_THRESHOLD, help_heading = "Faces")]
     threshold: f32,
 
@@ -206,6 +207,11 @@ struct Detection {
     /// but small faces are missed: for comparing with other tools, not for posting.
     #[arg(long, value_name = "PX", help_heading = "Faces")]
     detect_side: Option<u32>,
+
+    /// Also look for small faces lying on their side or upside down (a class photographed
+    /// from above, a photo whose orientation was lost). About four times slower.
+    #[arg(long, help_heading = "Faces")]
+    turned: bool,
 
     /// Use this CenterFace ONNX model instead of the built-in one.
     #[arg(long, value_name = "PATH", help_heading = "Faces")]
@@ -222,6 +228,7 @@ impl Detection {
             min_face: self.min_face,
             threshold: self.threshold,
             detect_side: self.detect_side,
+            turned: self.turned,
             model: self.model.clone(),
             threads: self.threads,
             roster,
@@ -246,6 +253,10 @@ impl From<Faces> for FaceAction {
         }
     }
 }
+
+/// What `--version` says: the version, whether this build reads HEIC photos, and the
+/// SHA-256 and source of each model built in, so a downloaded program can be checked (build.rs).
+const LONG_VERSION: &str = include_str!(concat!(env!("OUT_DIR"), "/long_version.txt"));
 
 const AFTER_HELP: &str = "\
 Results, in the output folder: ready/ (the photos safe to post), review.html (a page showing what

@@ -232,7 +232,12 @@ fn json_report_matches_the_documented_schema() {
             ]
         );
         for face in photo["faces"].as_array().unwrap() {
-            assert_eq!(keys(face), ["h", "score", "w", "x", "y"]);
+            // A face the second opinion was asked about carries its score too.
+            let mut expected = vec!["h", "score", "w", "x", "y"];
+            if face.get("second_opinion").is_some() {
+                expected.insert(2, "second_opinion");
+            }
+            assert_eq!(keys(face), expected);
         }
     }
     let portrait = json["photos"]
@@ -304,4 +309,65 @@ fn a_face_free_animation_goes_out_animated() {
     let frames = image::AnimationDecoder::into_frames(decoder).collect_frames().unwrap();
     assert_eq!(frames.len(), 4);
     assert_eq!(frames[3].buffer().dimensions(), (320, 240));
+}
+
+/// `picture` scaled by `factor`, as a photo taken from further away.
+fn shrunk(picture: &image::DynamicImage, factor: f64) -> image::DynamicImage {
+    let size = |v: u32| ((f64::from(v) * factor).round() as u32).max(1);
+    picture.resize_exact(size(picture.width()), size(picture.height()), image::imageops::FilterType::Triangle)
+}
+
+#[test]
+fn a_face_shrunk_to_16_px_is_held_back_on_the_second_opinions_word() {
+    // CenterFace alone scores this face 0.29 once it is 16 px wide, under the 0.30 it once
+    // needed; YuNet, shown the spot, confirms it at 0.90.
+    let photo = image::open(photos::photo("ri_1_crop.jpg")).unwrap();
+    let face = filter().check(&photo).unwrap().faces[0].clone();
+    let small = shrunk(&photo, 16.0 / f64::from(face.w));
+    let verdict = filter().check(&small).unwrap();
+    assert_eq!(verdict.outcome, Outcome::HeldBack, "{:?}", verdict.faces);
+    let held_by = &verdict.faces[0];
+    assert!(held_by.score < Options::DEFAULT_CONFIRM_BELOW, "a weak spot: {held_by:?}");
+    assert!(held_by.second_opinion.unwrap() >= Options::DEFAULT_CONFIRMED_AT, "confirmed: {held_by:?}");
+}
+
+#[test]
+fn a_person_hiding_their_face_behind_what_they_hold_is_posted() {
+    // CenterFace sees a weak face-like shape in the chessboard held up (0.47); YuNet does not
+    // (0.09). The photo goes out, and its report says a weak shape was dismissed.
+    let (_root, input, out) = batch(&[("board.jpg", std::fs::read(photos::photo("left01.jpg")).unwrap())]);
+    let report = filter().run(&[&input], &out, &()).unwrap();
+    let entry = outcome_of(&report, "board.jpg");
+    assert_eq!(entry.outcome, Outcome::Ready, "{entry:#?}");
+    assert!(entry.uncertainty.as_deref().unwrap_or_default().contains("dismissed"), "{entry:#?}");
+}
+
+#[test]
+fn a_drawing_of_a_child_seen_from_behind_is_posted() {
+    // A boy whose cap hides his face: CenterFace 0.43 and 0.34, YuNet 0.06 and 0.21.
+    let drawing = image::open(photos::photo("traced_boy_soccer.png")).unwrap();
+    let verdict = filter().check(&drawing).unwrap();
+    assert_eq!(verdict.outcome, Outcome::Ready, "{:?}", verdict.faces);
+}
+
+#[test]
+fn a_small_face_in_a_turned_scene_is_held_back_when_turned_scenes_are_searched() {
+    // A child's face 16 px wide in a scene turned upside down (a class photographed from
+    // above, a photo whose orientation tag was lost): CenterFace, which learnt upright faces,
+    // scores it under the bar the right way up and sees it only when the scene is turned
+    // back. The default search misses it; `turned` (README, "Turned scenes") holds it.
+    let face = image::open(photos::photo("ri_1_crop.jpg")).unwrap();
+    let found = filter().check(&face).unwrap().faces[0].clone();
+    let face = shrunk(&face, 16.0 / f64::from(found.w)).to_rgb8();
+    let scene = image::open(photos::photo("coffee.png")).unwrap();
+    let mut scene = scene.resize_exact(1024, 768, image::imageops::FilterType::Triangle).to_rgb8();
+    image::imageops::overlay(&mut scene, &face, 700, 200);
+    let upside_down = image::DynamicImage::ImageRgb8(image::imageops::rotate180(&scene));
+
+    static TURNED: OnceLock<Filter> = OnceLock::new();
+    let turned = TURNED.get_or_init(|| Filter::new(Options { turned: true, ..Options::default() }).unwrap());
+    let verdict = turned.check(&upside_down).unwrap();
+    assert_eq!(verdict.outcome, Outcome::HeldBack, "{:?}", verdict.faces);
+    let upright = filter().check(&upside_down).unwrap();
+    assert_eq!(upright.outcome, Outcome::Ready, "the default search sees it now: {:?}", upright.faces);
 }
