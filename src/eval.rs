@@ -169,7 +169,8 @@ impl Judged {
 pub struct Spot {
     /// CenterFace's score.
     pub centerface: f32,
-    /// The second opinion's (YuNet's) score.
+    /// The second opinion's (YuNet's) score; 0 for a spot under the evaluated threshold,
+    /// which it is not asked about.
     pub second_opinion: f32,
     /// What the pixels inside its box are like, when it is large enough to tell.
     pub traits: Option<Traits>,

@@ -233,6 +233,7 @@ impl Filter {
             threshold: o.threshold,
             confirm_below: o.confirm_below,
             confirmed_at: o.confirmed_at,
+            second_from: o.threshold,
             stop_when_found,
             one_level: o.detect_side,
             turned: o.turned,
@@ -241,16 +242,19 @@ impl Filter {
     }
 
     /// Every face-like spot CenterFace scores from `floor` up in the photo at `path`, as
-    /// [`Filter::run`] would analyse it (every frame of an animation), each with the second
-    /// opinion's score: enough to tell what any threshold and confirmation bar would decide.
+    /// [`Filter::run`] would analyse it (every frame of an animation), each from the threshold
+    /// up with the second opinion's score: enough to tell what CenterFace alone would decide
+    /// at any threshold from `floor` up, and any rule with the second opinion at this threshold.
     pub(crate) fn spots(&self, path: &Path, floor: f32) -> Result<Vec<(Face, Option<Traits>)>> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let decoded = read::decode(path, &bytes, &crate::container::parse(&bytes), self.options.max_side)?;
         let search = Search {
             min_face: self.options.min_face,
             threshold: floor,
-            confirm_below: f32::INFINITY,
+            // Every spot from the floor up is kept; the caller applies the rules.
+            confirm_below: floor,
             confirmed_at: 0.0,
+            second_from: self.options.threshold,
             stop_when_found: false,
             one_level: self.options.detect_side,
             turned: self.options.turned,

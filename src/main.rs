@@ -209,7 +209,7 @@ struct Detection {
     detect_side: Option<u32>,
 
     /// Also look for small faces lying on their side or upside down (a class photographed
-    /// from above, a photo whose orientation was lost). About four times slower.
+    /// from above, a photo whose orientation was lost). About three times slower.
     #[arg(long, help_heading = "Faces")]
     turned: bool,
 

@@ -44,10 +44,10 @@ pub struct Options {
     pub detect_side: Option<u32>,
     /// A CenterFace-format ONNX model to use instead of the built-in one. Default: `None`.
     pub model: Option<PathBuf>,
-    /// Also search each photo turned a quarter, a half and three quarters of a turn, for small
-    /// faces lying on their side or upside down (a class photographed from above on the
-    /// carpet, a photo whose orientation was lost). Default: `false`: it makes the search about
-    /// four times as long (see the README).
+    /// Also search the finest level of each photo turned a quarter, a half and three quarters
+    /// of a turn, for small faces lying on their side or upside down (a class photographed
+    /// from above on the carpet, a photo whose orientation was lost). Default: `false`: it
+    /// makes the search about 3.3 times as long on camera photos (see the README).
     pub turned: bool,
     /// Photos analysed at once. Default: `None`, one per processor core.
     pub threads: Option<usize>,
