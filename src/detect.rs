@@ -294,7 +294,7 @@ impl Detector {
         let (mut faces, mut dismissed) = (Vec::new(), Vec::new());
         // Turned passes run at the finest level only: the small faces they are for are found
         // there, larger turned faces are found upright, and the finest level alone held all
-        // 44 turned faces of the evaluation set for two thirds of the cost of every level.
+        // 44 turned faces of the evaluation set in three fifths of the time of turning every level.
         let finest = levels.iter().copied().fold(0.0, f32::max);
         for side in levels.into_iter().rev() {
             let scale = side / long;
