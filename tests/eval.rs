@@ -58,6 +58,11 @@ fn every_pinned_face_photo_is_held_back_and_only_the_known_false_hold_back_with_
     }
 }
 
+/// `postsafe eval MANIFEST --json`, run as a person would.
+fn eval_json(manifest: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_postsafe")).arg("eval").arg(manifest).arg("--json").output().unwrap()
+}
+
 #[test]
 fn photos_that_cannot_be_read_are_errors_never_faces_held_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,12 +73,7 @@ fn photos_that_cannot_be_read_are_errors_never_faces_held_back() {
         "file\tlabel\tcategory\nmissing.jpg\tface\tx\ncut.jpg\tface\tx\nalso-missing.png\tnoface\tx\n",
     )
     .unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_postsafe"))
-        .arg("eval")
-        .arg(&manifest)
-        .arg("--json")
-        .output()
-        .unwrap();
+    let run = eval_json(&manifest);
     assert_eq!(run.status.code(), Some(1), "unreadable photos fail the command");
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(json["overall"]["errors"], 3);
@@ -95,12 +95,7 @@ fn a_missed_face_is_listed_and_fails_the_command() {
     fs::copy(&portrait, dir.path().join("portrait.jpg")).unwrap();
     fs::write(&manifest, "file\tlabel\tcategory\ncoffee.png\tface\tstand-in\nportrait.jpg\tface\tportrait\n")
         .unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_postsafe"))
-        .arg("eval")
-        .arg(&manifest)
-        .arg("--json")
-        .output()
-        .unwrap();
+    let run = eval_json(&manifest);
     assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(json["overall"]["face_photos"], 2);
