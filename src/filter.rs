@@ -224,11 +224,16 @@ impl Filter {
         self.detector.run_whole(picture, self.options.threshold)
     }
 
-    /// Faces scoring at least `threshold` in `picture`. `stop_when_found` stops after the first
-    /// scale that finds one.
+    /// The faces in `picture` under the options' rule, and the weaker spots the second opinion
+    /// dismissed. `stop_when_found` stops after the first scale that finds a face.
     pub(crate) fn faces_in(&self, picture: &DynamicImage, stop_when_found: bool) -> Result<FacesFound> {
+        self.detector.faces(picture, self.search(stop_when_found))
+    }
+
+    /// The search the options ask for.
+    fn search(&self, stop_when_found: bool) -> Search {
         let o = &self.options;
-        let search = Search {
+        Search {
             min_face: o.min_face,
             threshold: o.threshold,
             confirm_below: o.confirm_below,
@@ -237,8 +242,7 @@ impl Filter {
             stop_when_found,
             one_level: o.detect_side,
             turned: o.turned,
-        };
-        self.detector.faces(picture, search)
+        }
     }
 
     /// Every face-like spot CenterFace scores from `floor` up in the photo at `path`, as
@@ -248,17 +252,8 @@ impl Filter {
     pub(crate) fn spots(&self, path: &Path, floor: f32) -> Result<Vec<(Face, Option<Traits>)>> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let decoded = read::decode(path, &bytes, &crate::container::parse(&bytes), self.options.max_side)?;
-        let search = Search {
-            min_face: self.options.min_face,
-            threshold: floor,
-            // Every spot from the floor up is kept; the caller applies the rules.
-            confirm_below: floor,
-            confirmed_at: 0.0,
-            second_from: self.options.threshold,
-            stop_when_found: false,
-            one_level: self.options.detect_side,
-            turned: self.options.turned,
-        };
+        // Every spot from the floor up is kept as a face; the caller applies the rules.
+        let search = Search { threshold: floor, confirm_below: floor, ..self.search(false) };
         let spots_in = |picture: &DynamicImage| -> Result<Vec<(Face, Option<Traits>)>> {
             let posted = resize::fit_within(picture, self.options.max_side);
             let faces = self.detector.faces(&posted, search)?.faces;
