@@ -268,7 +268,7 @@ function addLocalProblem(thisRun, index, name, error) {
   thisRun.seq.set(id, 1e9 + index);
   const photo = {
     id, name, state: 'done', outcome: 'error', reason: null, error, faces: [], text_boxes: [],
-    width: null, height: null, removed: [], warnings: [], uncertain: false, uncertainty: null,
+    width: null, height: null, removed: [], warnings: [], uncertainty: null,
     copy: null, decision: null, thumb: null, view: null,
   };
   thisRun.photos.set(id, photo);
@@ -390,7 +390,7 @@ function finish(thisRun) {
 // The cards
 
 function sortKey(photo) {
-  return [photo.uncertain ? 0 : 1, run.seq.get(photo.id)];
+  return [photo.uncertainty ? 0 : 1, run.seq.get(photo.id)];
 }
 
 function before(a, b) {
@@ -476,7 +476,7 @@ function card(photo) {
     ];
   }
   return h('li', {
-    class: `card${photo.uncertain ? ' uncertain' : ''}`,
+    class: `card${photo.uncertainty ? ' uncertain' : ''}`,
     id: `card-${photo.id}`,
     tabindex: '-1',
     'aria-labelledby': `name-${photo.id}`,
@@ -484,7 +484,7 @@ function card(photo) {
   },
   picture(photo),
   nameLine(photo),
-  photo.uncertain && h('p', { class: 'look' }, h('strong', {}, 'Look closely: '), photo.uncertainty || 'postsafe is not sure about this one.'),
+  photo.uncertainty && h('p', { class: 'look' }, h('strong', {}, 'Look closely: '), photo.uncertainty),
   held && h('p', { class: 'why' }, photo.reason || 'held back'),
   held && photo.faces.length > 0 && h('ul', { class: 'faces', 'aria-label': 'Faces found' },
     photo.faces.map((face) => {
