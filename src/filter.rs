@@ -242,6 +242,7 @@ impl Filter {
             stop_when_found,
             one_level: o.detect_side,
             turned: o.turned,
+            turned_from: o.confirm_below,
         }
     }
 

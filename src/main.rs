@@ -208,8 +208,9 @@ struct Detection {
     #[arg(long, value_name = "PX", help_heading = "Faces")]
     detect_side: Option<u32>,
 
-    /// Also look for small faces lying on their side or upside down (a class photographed
-    /// from above, a photo whose orientation was lost). About three times slower.
+    /// Search the whole photo turned, for small faces lying on their side or upside down (a
+    /// class photographed from above, a photo whose orientation was lost) too faint for the
+    /// default, which turns only where it sees a weak face-like spot. About three times slower.
     #[arg(long, help_heading = "Faces")]
     turned: bool,
 

@@ -350,24 +350,42 @@ fn a_drawing_of_a_child_seen_from_behind_is_posted() {
     assert_eq!(verdict.outcome, Outcome::Ready, "{:?}", verdict.faces);
 }
 
-#[test]
-fn a_small_face_in_a_turned_scene_is_held_back_when_turned_scenes_are_searched() {
-    // A child's face 16 px wide in a scene turned upside down (a class photographed from
-    // above, a photo whose orientation tag was lost): CenterFace, which learnt upright faces,
-    // scores it under the bar the right way up and sees it only when the scene is turned
-    // back. The default search misses it; `turned` (README, "Turned scenes") holds it.
-    let face = image::open(photos::photo("ri_1_crop.jpg")).unwrap();
+/// `face_photo`'s face shrunk to 16 px wide, pasted into a 1024 × 768 scene turned
+/// `quarters` quarter turns clockwise (a class photographed from above, a photo whose
+/// orientation tag was lost).
+fn small_face_in_a_turned_scene(face_photo: &str, quarters: u8) -> image::DynamicImage {
+    let face = image::open(photos::photo(face_photo)).unwrap();
     let found = filter().check(&face).unwrap().faces[0].clone();
     let face = shrunk(&face, 16.0 / f64::from(found.w)).to_rgb8();
     let scene = image::open(photos::photo("coffee.png")).unwrap();
     let mut scene = scene.resize_exact(1024, 768, image::imageops::FilterType::Triangle).to_rgb8();
     image::imageops::overlay(&mut scene, &face, 700, 200);
-    let upside_down = image::DynamicImage::ImageRgb8(image::imageops::rotate180(&scene));
+    image::DynamicImage::ImageRgb8(match quarters {
+        1 => image::imageops::rotate90(&scene),
+        2 => image::imageops::rotate180(&scene),
+        _ => image::imageops::rotate270(&scene),
+    })
+}
 
+#[test]
+fn a_small_face_lying_on_its_side_is_held_back() {
+    // CenterFace learnt upright faces: the right way up it scores this face under the bar (the
+    // search before weak spots were looked at again turned posted this scene), and turned
+    // back 0.85.
+    let scene = small_face_in_a_turned_scene("grace_hopper.jpg", 1);
+    let verdict = filter().check(&scene).unwrap();
+    assert_eq!(verdict.outcome, Outcome::HeldBack, "{:?}", verdict.faces);
+}
+
+#[test]
+fn a_small_face_in_a_turned_scene_is_held_back_when_turned_scenes_are_searched() {
+    // This one scores too weakly the right way up even to be looked at again turned; searching
+    // the whole finest level turned (`turned`, README "Turned scenes") holds it.
+    let turned_scene = small_face_in_a_turned_scene("ri_1_crop.jpg", 3);
     static TURNED: OnceLock<Filter> = OnceLock::new();
     let turned = TURNED.get_or_init(|| Filter::new(Options { turned: true, ..Options::default() }).unwrap());
-    let verdict = turned.check(&upside_down).unwrap();
+    let verdict = turned.check(&turned_scene).unwrap();
     assert_eq!(verdict.outcome, Outcome::HeldBack, "{:?}", verdict.faces);
-    let upright = filter().check(&upside_down).unwrap();
-    assert_eq!(upright.outcome, Outcome::Ready, "the default search sees it now: {:?}", upright.faces);
+    let default = filter().check(&turned_scene).unwrap();
+    assert_eq!(default.outcome, Outcome::Ready, "the default search sees it now: {:?}", default.faces);
 }
