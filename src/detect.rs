@@ -353,13 +353,13 @@ impl Detector {
             let level_w = ((width as f32 * scale).round() as u32).max(1);
             let level_h = ((height as f32 * scale).round() as u32).max(1);
             let mut level = Vec::new();
+            // Without a whole turned search, the finest level's weak spots are looked at again
+            // turned: that is where a small face lying on its side shows.
+            let recheck = side == finest && !search.turned;
+            let floor = if recheck { search.threshold.min(WEAK_SPOT) } else { search.threshold };
             for tile in tiles(level_w, level_h) {
                 let piece = resized_piece(image, scale, tile);
                 let back = |c: Candidate| c.moved(tile[0] as f32, tile[1] as f32).scaled(1.0 / scale);
-                // Without a whole turned search, the finest level's weak spots are looked at
-                // again turned: that is where a small face lying on its side shows.
-                let recheck = side == finest && !search.turned;
-                let floor = if recheck { search.threshold.min(WEAK_SPOT) } else { search.threshold };
                 let mut looked_at: Vec<Window> = Vec::new();
                 for spot in self.run_once(&piece, floor)? {
                     let weak = recheck && spot.score < search.turned_from;

@@ -379,8 +379,8 @@ fn a_small_face_lying_on_its_side_is_held_back() {
 
 #[test]
 fn a_small_face_in_a_turned_scene_is_held_back_when_turned_scenes_are_searched() {
-    // This one scores too weakly the right way up even to be looked at again turned; searching
-    // the whole finest level turned (`turned`, README "Turned scenes") holds it.
+    // The default search misses this one even looking again, turned, at its weak spots;
+    // searching the whole finest level turned (`turned`, README "Turned scenes") holds it.
     let turned_scene = small_face_in_a_turned_scene("ri_1_crop.jpg", 3);
     static TURNED: OnceLock<Filter> = OnceLock::new();
     let turned = TURNED.get_or_init(|| Filter::new(Options { turned: true, ..Options::default() }).unwrap());
