@@ -202,9 +202,14 @@ impl Analysis {
             return None;
         }
         match self.faces.as_slice() {
-            [] => self.dismissed.iter().map(|d| d.score).reduce(f32::max).map(|score| {
+            [] => self.dismissed.iter().max_by(|a, b| a.score.total_cmp(&b.score)).map(|shape| {
+                let what = match shape.turned {
+                    true => "a face-like shape seen only with the photo turned",
+                    false => "a weak face-like shape",
+                };
                 format!(
-                    "a weak face-like shape (score {score:.2}) was dismissed by the second opinion: look for a face the check missed"
+                    "{what} (score {:.2}) was dismissed by the second opinion: look for a face the check missed",
+                    shape.score
                 )
             }),
             faces if faces.iter().all(|f| f.second_opinion.is_some_and(|s| s < UNSEEN)) => Some(

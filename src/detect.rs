@@ -110,13 +110,18 @@ pub struct Face {
     /// The second opinion's score for the same spot (YuNet's, 0 to 1), when it was asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_opinion: Option<f32>,
+    /// Seen only in a look at the picture turned a quarter or half turn (a small face lying on
+    /// its side or upside down). Such a spot is a face only when the second opinion confirms
+    /// it, however high CenterFace scores it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub turned: bool,
 }
 
 impl Face {
     /// An area of a picture (a name written in it, an area a person drew) in the shape faces
     /// are covered in.
     pub(crate) fn area(x: u32, y: u32, w: u32, h: u32) -> Face {
-        Face { x, y, w, h, score: 1.0, landmarks: [(0.0, 0.0); 5], second_opinion: None }
+        Face { x, y, w, h, score: 1.0, landmarks: [(0.0, 0.0); 5], second_opinion: None, turned: false }
     }
 
     /// How much this face and `other` overlap: intersection over union.
@@ -136,11 +141,10 @@ impl Face {
             y,
             w: s(self.w).clamp(1, width.saturating_sub(x).max(1)),
             h: s(self.h).clamp(1, height.saturating_sub(y).max(1)),
-            score: self.score,
             landmarks: self
                 .landmarks
                 .map(|(lx, ly)| ((f64::from(lx) * factor) as f32, (f64::from(ly) * factor) as f32)),
-            second_opinion: self.second_opinion,
+            ..self.clone()
         }
     }
 }
@@ -243,10 +247,11 @@ pub(crate) struct Search {
     /// for small faces lying on their side or upside down (a class photographed from above, a
     /// photo whose orientation was lost): CenterFace finds small faces only the right way up.
     pub turned: bool,
-    /// CenterFace score from which a spot found in a turned look at a weak spot counts as a
-    /// face (weaker spots of the finest level are looked at turned, unless `turned` searches
-    /// all of it). Such spots count on CenterFace's word alone: the second opinion confirmed
-    /// as many turned animals and patterns as turned faces.
+    /// CenterFace score from which a spot found in a turned look at a weak spot is kept
+    /// (weaker spots of the finest level are looked at turned, unless `turned` searches all of
+    /// it). Like every spot seen only turned, it is a face only when the second opinion
+    /// confirms it too: from 0.20 up that confirmed as many turned animals and patterns as
+    /// turned faces, and CenterFace alone, at any score, turned plants into faces.
     pub turned_from: f32,
 }
 
@@ -296,6 +301,8 @@ struct Candidate {
     y2: f32,
     score: f32,
     landmarks: [(f32, f32); 5],
+    /// Found in a turned look at the picture.
+    turned: bool,
 }
 
 impl Detector {
@@ -352,7 +359,9 @@ impl Detector {
             let scale = side / long;
             let level_w = ((width as f32 * scale).round() as u32).max(1);
             let level_h = ((height as f32 * scale).round() as u32).max(1);
-            let mut level = Vec::new();
+            // Spots seen only turned are kept apart: a turned look's spot, which needs the
+            // second opinion, must not stand in for an upright spot of the same face that does not.
+            let (mut level, mut level_turned) = (Vec::new(), Vec::new());
             // Without a whole turned search, the finest level's weak spots are looked at again
             // turned: that is where a small face lying on its side shows.
             let recheck = side == finest && !search.turned;
@@ -365,7 +374,7 @@ impl Detector {
                     let weak = recheck && spot.score < search.turned_from;
                     if weak && !looked_at.iter().any(|w| w.covers(&spot)) {
                         let window = Window::around(&piece, &spot);
-                        level.extend(
+                        level_turned.extend(
                             self.turned_around(&piece, window, search.turned_from)?.into_iter().map(back),
                         );
                         looked_at.push(window);
@@ -376,16 +385,16 @@ impl Detector {
                 }
                 for quarters in (1..4).filter(|_| search.turned && side == finest) {
                     let found = self.run_once(&turn(&piece, quarters), search.threshold)?;
-                    level
+                    level_turned
                         .extend(found.into_iter().map(|c| back(c.turned_back(quarters, piece.dimensions()))));
                 }
             }
-            for spot in non_max_suppression(level) {
+            for spot in non_max_suppression(level).into_iter().chain(non_max_suppression(level_turned)) {
                 let opinion = (spot.score >= search.second_from)
                     .then(|| self.second.score(image, [spot.x1, spot.y1, spot.x2, spot.y2]))
                     .transpose()?;
-                let confirmed =
-                    spot.score >= search.confirm_below || opinion.is_some_and(|o| o >= search.confirmed_at);
+                let confirmed = (!spot.turned && spot.score >= search.confirm_below)
+                    || opinion.is_some_and(|o| o >= search.confirmed_at);
                 if let Some(face) = spot.to_face(width, height) {
                     let face = Face { second_opinion: opinion, ..face };
                     if confirmed {
@@ -704,6 +713,7 @@ fn decode(
             y2: (y1 + s_h).min(height),
             score,
             landmarks,
+            turned: false,
         });
     }
     found
@@ -731,8 +741,8 @@ impl Candidate {
             y1: self.y1 + dy,
             x2: self.x2 + dx,
             y2: self.y2 + dy,
-            score: self.score,
             landmarks: self.landmarks.map(|(x, y)| (x + dx, y + dy)),
+            ..self
         }
     }
 
@@ -756,6 +766,7 @@ impl Candidate {
             y2: ay.max(by),
             score: self.score,
             landmarks: [(0.0, 0.0); 5],
+            turned: true,
         }
     }
 
@@ -765,8 +776,8 @@ impl Candidate {
             y1: self.y1 * factor,
             x2: self.x2 * factor,
             y2: self.y2 * factor,
-            score: self.score,
             landmarks: self.landmarks.map(|(x, y)| (x * factor, y * factor)),
+            ..self
         }
     }
 
@@ -783,6 +794,7 @@ impl Candidate {
             score: self.score,
             landmarks: self.landmarks,
             second_opinion: None,
+            turned: self.turned,
         })
     }
 }
@@ -902,8 +914,15 @@ mod tests {
     #[test]
     fn a_box_found_in_a_turned_picture_is_put_back_where_it_was() {
         // A 10 × 20 box at (5, 30) in a 100 × 60 picture.
-        let upright =
-            Candidate { x1: 5.0, y1: 30.0, x2: 15.0, y2: 50.0, score: 0.9, landmarks: [(0.0, 0.0); 5] };
+        let upright = Candidate {
+            x1: 5.0,
+            y1: 30.0,
+            x2: 15.0,
+            y2: 50.0,
+            score: 0.9,
+            landmarks: [(0.0, 0.0); 5],
+            turned: false,
+        };
         let (w, h) = (100.0, 60.0);
         // Where the same box is once the picture is turned 1, 2 and 3 quarter turns clockwise.
         let turned = [
@@ -918,6 +937,7 @@ mod tests {
                 (5.0, 30.0, 15.0, 50.0),
                 "{quarters} quarter turns"
             );
+            assert!(back.turned, "a box found turned is marked so");
         }
     }
 
@@ -930,6 +950,7 @@ mod tests {
             y2: 10.0,
             score,
             landmarks: [(0.0, 0.0); 5],
+            turned: false,
         };
         let kept = non_max_suppression(vec![at(0.0, 0.5), at(1.0, 0.9), at(50.0, 0.4)]);
         assert_eq!(kept.len(), 2);

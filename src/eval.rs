@@ -174,6 +174,8 @@ pub struct Spot {
     pub second_opinion: f32,
     /// What the pixels inside its box are like, when it is large enough to tell.
     pub traits: Option<Traits>,
+    /// Seen only in a turned look at the photo ([`Face::turned`]).
+    pub turned: bool,
 }
 
 /// Recall and false hold-backs at one threshold.
@@ -258,6 +260,7 @@ impl Filter {
                                 centerface: face.score,
                                 second_opinion: face.second_opinion.unwrap_or(0.0),
                                 traits,
+                                turned: face.turned,
                             };
                             (Some(found.into_iter().map(spot).collect::<Vec<_>>()), None)
                         }
@@ -333,10 +336,12 @@ impl Filter {
     }
 }
 
-/// Whether any of `spots` is a face under the rule.
+/// Whether any of `spots` is a face under the rule (a spot seen only turned needs the second
+/// opinion at any CenterFace score).
 fn held(spots: &[Spot], threshold: f32, confirm_below: f32, confirmed_at: f32) -> bool {
     spots.iter().any(|s| {
-        s.centerface >= confirm_below || (s.centerface >= threshold && s.second_opinion >= confirmed_at)
+        (!s.turned && s.centerface >= confirm_below)
+            || (s.centerface >= threshold && s.second_opinion >= confirmed_at)
     })
 }
 

@@ -253,8 +253,10 @@ impl Filter {
     pub(crate) fn spots(&self, path: &Path, floor: f32) -> Result<Vec<(Face, Option<Traits>)>> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let decoded = read::decode(path, &bytes, &crate::container::parse(&bytes), self.options.max_side)?;
-        // Every spot from the floor up is kept as a face; the caller applies the rules.
-        let search = Search { threshold: floor, confirm_below: floor, ..self.search(false) };
+        // Every spot from the floor up is kept as a face, a spot seen only turned too (it needs
+        // the second opinion, here at 0); the caller applies the rules.
+        let search =
+            Search { threshold: floor, confirm_below: floor, confirmed_at: 0.0, ..self.search(false) };
         let spots_in = |picture: &DynamicImage| -> Result<Vec<(Face, Option<Traits>)>> {
             let posted = resize::fit_within(picture, self.options.max_side);
             let faces = self.detector.faces(&posted, search)?.faces;

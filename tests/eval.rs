@@ -48,7 +48,7 @@ fn every_pinned_face_photo_is_held_back_and_only_the_known_false_hold_back_with_
     // face photo is; both detectors' best scores are given for each photo.
     for p in &evaluation.photos {
         let held = p.spots.iter().any(|s| {
-            s.centerface >= Options::DEFAULT_CONFIRM_BELOW
+            (!s.turned && s.centerface >= Options::DEFAULT_CONFIRM_BELOW)
                 || (s.centerface >= Options::DEFAULT_THRESHOLD
                     && s.second_opinion >= Options::DEFAULT_CONFIRMED_AT)
         });
