@@ -48,8 +48,9 @@ pub struct Options {
     /// of a turn, for small faces lying on their side or upside down (a class photographed
     /// from above on the carpet, a photo whose orientation was lost). Default: `false`: the
     /// default search turns only a small square around each weak face-like spot of the finest
-    /// level, which holds 42 of the evaluation set's 44 such faces where this holds 44, and
-    /// this makes the search about 3.3 times as long on camera photos (see the README).
+    /// level (or a whole tile crowded with them), which holds 42 of the evaluation set's 44
+    /// such faces where this holds 44, and this makes the search about 3.3 times as long on
+    /// camera photos (see the README).
     pub turned: bool,
     /// Photos analysed at once. Default: `None`, one per processor core.
     pub threads: Option<usize>,
