@@ -110,9 +110,9 @@ pub struct Face {
     /// The second opinion's score for the same spot (YuNet's, 0 to 1), when it was asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_opinion: Option<f32>,
-    /// Seen only in a look at the picture turned a quarter or half turn (a small face lying on
-    /// its side or upside down). Such a spot is a face only when the second opinion confirms
-    /// it, however high CenterFace scores it.
+    /// Seen only in a look at the picture turned a quarter, half or three-quarter turn (a small
+    /// face lying on its side or upside down). Such a spot is a face only when the second
+    /// opinion confirms it, however high CenterFace scores it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub turned: bool,
 }
@@ -250,8 +250,8 @@ pub(crate) struct Search {
     /// CenterFace score from which a spot found in a turned look at a weak spot is kept
     /// (weaker spots of the finest level are looked at turned, unless `turned` searches all of
     /// it). Like every spot seen only turned, it is a face only when the second opinion
-    /// confirms it too: from 0.20 up that confirmed as many turned animals and patterns as
-    /// turned faces, and CenterFace alone, at any score, turned plants into faces.
+    /// confirms it too: from 0.20 up the second opinion confirmed as many turned animals and
+    /// patterns as turned faces, and CenterFace alone took a turned plant for a face at 0.70.
     pub turned_from: f32,
 }
 
