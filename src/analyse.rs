@@ -2,7 +2,7 @@
 //! and the names written in it — once, into an [`Analysis`] that any decision about the photo
 //! is then published from ([`crate::publish`]) without looking at it again.
 
-use crate::detect::Face;
+use crate::detect::{depiction, Face};
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::icc::Vetted;
@@ -44,8 +44,9 @@ pub struct Analysis {
     /// Things a person should know about the photo.
     pub warnings: Vec<String>,
     /// How sure the decision is, when it is not: why a person should look at this photo before
-    /// trusting it (a face-like shape the second opinion dismissed, a face one detector alone
-    /// sees, a small one). The rule decides; this only tells the person where to look.
+    /// trusting it (a face-like shape the second opinion dismissed, faces that look drawn, a
+    /// face one detector alone sees, a small one). The rule decides; this only tells the
+    /// person where to look.
     pub uncertainty: Option<String>,
     /// Whether the whole search for faces ran (and the text was read, with a class list), so
     /// that [`Analysis::faces`] lists every face found rather than the first scale's.
@@ -212,6 +213,9 @@ impl Analysis {
                     shape.score
                 )
             }),
+            _ if self.faces_look_drawn(posted) => Some(
+                "the faces look drawn in a few flat colours, as in a cartoon or an infographic: post it if none is a photograph of a person".into(),
+            ),
             faces if faces.iter().all(|f| f.second_opinion.is_some_and(|s| s < UNSEEN)) => Some(
                 "seen by one detector only: it may be a drawing, a pattern or a face in a picture".into(),
             ),
@@ -221,6 +225,18 @@ impl Analysis {
             )),
             _ => None,
         }
+    }
+
+    /// Whether every face found looks drawn in flat colours ([`depiction::look_drawn`]) in
+    /// the picture as posted, `posted` of its pixels to one of the original's.
+    fn faces_look_drawn(&self, posted: f64) -> bool {
+        let Some(picture) = self.picture.as_deref().and_then(DynamicImage::as_rgb8) else { return false };
+        let boxes: Vec<[f32; 4]> = self
+            .faces
+            .iter()
+            .map(|f| [f.x, f.y, f.x + f.w, f.y + f.h].map(|v| (f64::from(v) * posted) as f32))
+            .collect();
+        depiction::look_drawn(picture, &boxes)
     }
 
     /// What was found, as areas to box or cover: faces, then names written in the picture.
