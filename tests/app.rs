@@ -46,9 +46,11 @@ fn detailed_card() -> image::RgbImage {
     card
 }
 
-/// The three photos the script drops: a portrait with one face, a painting and a card.
+/// The photos the script drops: a portrait with one face, a painting and a card; last, a
+/// cartoon whose drawn faces are held back.
 fn test_photos(dir: &Path) {
     std::fs::copy(photos::photo("grace_hopper.jpg"), dir.join("portrait.jpg")).unwrap();
+    std::fs::copy(photos::photo("emotions_drawing.jpg"), dir.join("cartoon.jpg")).unwrap();
     DynamicImage::ImageRgb8(painted::painting(30)).save(dir.join("painting.png")).unwrap();
     std::fs::write(dir.join("card.jpg"), support::jpeg_with_exif(&detailed_card(), 1, false)).unwrap();
 }

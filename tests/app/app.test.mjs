@@ -442,6 +442,19 @@ async function keyboard() {
   assert.deepEqual(reached.filter((r) => !r.visible).map((r) => r.key), [], 'every control on the start page shows a focus outline');
 }
 
+async function uncertainFirst() {
+  const { page } = ctx;
+  await page.locator('#dropzone').waitFor({ state: 'visible' });
+  await drop(['portrait.jpg', 'cartoon.jpg']);
+  await waitUntilChecked(2);
+  const held = await page.locator('#held-list > li').evaluateAll((cards) => cards.map((c) => c.dataset.name));
+  assert.deepEqual(held, ['cartoon.jpg', 'portrait.jpg'], 'both are held back, the less certain one first though dropped last');
+  assert.match(await card('held', 'cartoon.jpg').locator('.look').innerText(), /^Look closely: the faces look drawn/,
+    'the cartoon says its faces look drawn');
+  assert.equal(await card('held', 'portrait.jpg').locator('.look').count(), 0, 'the portrait is a sure decision');
+  await card('held', 'cartoon.jpg').screenshot({ path: path.join(SHOTS, 'app-drawn.png') });
+}
+
 const CASES = [
   ['drop three photos: progress, one held back with its face and score, screenshots', dropThreePhotosAndReview],
   ['"Cover the faces and post" moves the photo to ready and writes a covered copy; the zip has it', coverTheFaces],
@@ -450,6 +463,7 @@ const CASES = [
   ['"Hold back" takes a ready photo out of the ready folder', holdBack],
   ['security: no token, no cookie or another host is refused; nothing is fetched from elsewhere', security],
   ['keyboard: Tab reaches every control with a visible focus; an area can be drawn with keys', keyboard],
+  ['a photo the check is less sure of comes first and says why: a cartoon\'s faces look drawn', uncertainFirst],
 ];
 
 async function main() {
