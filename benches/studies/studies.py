@@ -112,10 +112,11 @@ def frontier(school, own):
 
 def steadiness(school, own):
     """YuNet's score for each spot from crops shifted by a tenth of their side and rescaled,
-    combined several ways; the rule's figures with each in place of the one crop."""
+    combined several ways, or from the upright square only; the rule's figures with each in
+    place of the one crop."""
 
     def load(prefix):
-        variants = {}
+        variants, quarters = {}, {}
         with open(prefix + ".err") as err:
             for line in err:
                 if not line.startswith("STUDY"):
@@ -123,29 +124,33 @@ def steadiness(school, own):
                 parts = line[6:].strip().split(" | ")
                 best = float(parts[0].split()[0])
                 variants[round(best, 6)] = [float(p.split()[0]) for p in parts[1:]]
+                quarters[round(best, 6)] = [float(q) for q in parts[0].split()[1:5]]
         photos = json.load(open(prefix + ".json"))["photos"]
         for p in photos:
             for s in p["spots"]:
                 s["variants"] = variants.get(round(s["second_opinion"] or 0, 6))
+                s["quarters"] = quarters.get(round(s["second_opinion"] or 0, 6))
         return photos
 
     # The patch's crops, after the usual one (twice the box, centred): 1.6 and 2.5 times the
-    # box, shifted right, left, down and up by a tenth of the side, 3 times the box.
+    # box, shifted right, left, down and up by a tenth of the side, 3 times the box. The last
+    # way asks about a spot CenterFace found upright only with the square upright.
     ways = {
-        "one crop (now)": lambda y, v: y,
-        "1.6 x box": lambda y, v: v[0],
-        "2.5 x box": lambda y, v: v[1],
-        "3 x box": lambda y, v: v[6],
-        "mean of 5 shifts": lambda y, v: (y + sum(v[2:6])) / 5,
-        "mean of 7": lambda y, v: (y + sum(v[:6])) / 7,
-        "median of 7": lambda y, v: statistics.median([y] + v[:6]),
-        "best of 7": lambda y, v: max([y] + v[:6]),
+        "one crop (now)": lambda s, y, v: y,
+        "1.6 x box": lambda s, y, v: v[0],
+        "2.5 x box": lambda s, y, v: v[1],
+        "3 x box": lambda s, y, v: v[6],
+        "mean of 5 shifts": lambda s, y, v: (y + sum(v[2:6])) / 5,
+        "mean of 7": lambda s, y, v: (y + sum(v[:6])) / 7,
+        "median of 7": lambda s, y, v: statistics.median([y] + v[:6]),
+        "best of 7": lambda s, y, v: max([y] + v[:6]),
+        "upright square only": lambda s, y, v: y if s["turned"] else s["quarters"][0],
     }
     sets = [load(school), load(own)]
     print("| YuNet score | YuNet from | school faces | school face-free | own faces | own face-free | weakest margin |")
     print("|---|---|---|---|---|---|---|")
     for name, way in ways.items():
-        score = lambda s: way(s["second_opinion"] or 0, s["variants"]) if s["variants"] else (s["second_opinion"] or 0)
+        score = lambda s: way(s, s["second_opinion"] or 0, s["variants"]) if s["variants"] else (s["second_opinion"] or 0)
         for confirmed in (0.75, 0.80, 0.85):
             cells, (m, weakest) = rule_row(sets, 0.50, confirmed, score)
             print(f"| {name} | {confirmed:.2f} | {' | '.join(cells)} | {m:.3f} ({weakest}) |")
