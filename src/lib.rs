@@ -1,13 +1,14 @@
 //! postsafe keeps children's faces off a school's public social-media account.
 //!
-//! It reads a batch of photos, finds faces with the CenterFace detector (run by
-//! [tract](https://github.com/sonos/tract), the model built in), and writes only the photos
-//! that show no face — hands, work, artwork, backs of heads — to a ready-to-post folder,
-//! scaled to at most 2048 pixels and stripped of all metadata (no GPS, no timestamps, no
-//! names). Photos with a face are held back, or with [`FaceAction::Blur`] have every face
-//! covered. Given a class list ([`Options::roster`]), it also reads the text in each photo
-//! and treats a child's name written in it (on a painting, a badge, a coat peg) the same way.
-//! Anything that cannot be read or analysed is never published.
+//! It reads a batch of photos, finds faces with the CenterFace detector and asks a second
+//! one, YuNet, about the weaker spots (both run by [tract](https://github.com/sonos/tract),
+//! the models built in), and writes only the photos that show no face — hands, work,
+//! artwork, backs of heads — to a ready-to-post folder, scaled to at most 2048 pixels and
+//! stripped of all metadata (no GPS, no timestamps, no names). Photos with a face are held
+//! back, or with [`FaceAction::Blur`] have every face covered. Given a class list
+//! ([`Options::roster`]), it also reads the text in each photo and treats a child's name
+//! written in it (on a painting, a badge, a coat peg) the same way. Anything that cannot be
+//! read or analysed is never published.
 //!
 //! The pipeline runs one way, one module per stage: `read` (the file walked once by
 //! `container`, decoded within a memory budget) → `detect` (and `text`) → `decide` → `redact`
