@@ -221,11 +221,10 @@ pub(crate) struct PlanCache {
     building: Mutex<()>,
 }
 
-/// What to look for in one picture.
+/// When a spot CenterFace found is a face. The search and `postsafe eval`'s table of rules
+/// both ask this, so what eval measures is what holds photos back.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Search {
-    /// Smallest face width to find, in the picture's pixels.
-    pub min_face: u32,
+pub(crate) struct Rule {
     /// CenterFace score from which a spot may be a face: up to `confirm_below` it counts as one
     /// only when the second opinion confirms it.
     pub threshold: f32,
@@ -233,9 +232,28 @@ pub(crate) struct Search {
     pub confirm_below: f32,
     /// The second opinion's score that confirms a weaker spot.
     pub confirmed_at: f32,
+}
+
+impl Rule {
+    /// Whether a spot CenterFace scored `centerface` is a face, given the second opinion's
+    /// score (`None`: not asked). A spot seen only `turned` needs the second opinion whatever
+    /// CenterFace's score: CenterFace alone took a turned plant for a face at 0.70.
+    pub(crate) fn is_face(&self, centerface: f32, turned: bool, second_opinion: Option<f32>) -> bool {
+        (!turned && centerface >= self.confirm_below)
+            || (centerface >= self.threshold && second_opinion.is_some_and(|o| o >= self.confirmed_at))
+    }
+}
+
+/// What to look for in one picture.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Search {
+    /// Smallest face width to find, in the picture's pixels.
+    pub min_face: u32,
+    /// Which spots are faces; none under its threshold is kept.
+    pub rule: Rule,
     /// CenterFace score from which a spot is shown to the second opinion. A search decides
-    /// from `threshold` up, but `postsafe eval` keeps weaker spots for its threshold curve,
-    /// which needs no second opinion: asking about them made its runs a third longer.
+    /// from the rule's threshold up, but `postsafe eval` keeps weaker spots for its threshold
+    /// curve, which needs no second opinion: asking about them made its runs a third longer.
     pub second_from: f32,
     /// Stop after the first level that finds a face: enough to hold a photo back, and the
     /// faces of about that size are all listed. Levels are searched coarsest first, so a face
@@ -378,7 +396,8 @@ impl Detector {
             // Without a whole turned search, the finest level's weak spots are looked at again
             // turned: that is where a small face lying on its side shows.
             let recheck = side == finest && !search.turned;
-            let floor = if recheck { search.threshold.min(WEAK_SPOT) } else { search.threshold };
+            let threshold = search.rule.threshold;
+            let floor = if recheck { threshold.min(WEAK_SPOT) } else { threshold };
             for tile in tiles(level_w, level_h) {
                 let piece = resized_piece(image, scale, tile);
                 let back = |c: Candidate| c.moved(tile[0] as f32, tile[1] as f32).scaled(1.0 / scale);
@@ -387,20 +406,18 @@ impl Detector {
                     let found = self.turned_at_weak_spots(&piece, &spots, search.turned_from)?;
                     level_turned.extend(found.into_iter().map(back));
                 }
-                level.extend(spots.into_iter().filter(|s| s.score >= search.threshold).map(back));
+                level.extend(spots.into_iter().filter(|s| s.score >= threshold).map(back));
                 if search.turned && side == finest {
-                    level_turned.extend(self.turned_whole(&piece, search.threshold)?.into_iter().map(back));
+                    level_turned.extend(self.turned_whole(&piece, threshold)?.into_iter().map(back));
                 }
             }
             for spot in non_max_suppression(level).into_iter().chain(non_max_suppression(level_turned)) {
                 let opinion = (spot.score >= search.second_from)
                     .then(|| self.second.score(image, [spot.x1, spot.y1, spot.x2, spot.y2]))
                     .transpose()?;
-                let confirmed = (!spot.turned && spot.score >= search.confirm_below)
-                    || opinion.is_some_and(|o| o >= search.confirmed_at);
                 if let Some(face) = spot.to_face(width, height) {
                     let face = Face { second_opinion: opinion, ..face };
-                    if confirmed {
+                    if search.rule.is_face(spot.score, spot.turned, opinion) {
                         faces.push(face)
                     } else {
                         dismissed.push(face)

@@ -5,6 +5,7 @@
 //! can label their own photos in a manifest and run `postsafe eval` on them.
 
 use crate::detect::depiction::Traits;
+use crate::detect::Rule;
 use crate::error::{Error, Result};
 use crate::filter::{Filter, Progress};
 use crate::report::PhotoReport;
@@ -238,10 +239,10 @@ impl Filter {
     /// Runs the filter's face search, with its current options, on every photo of `manifest`
     /// and scores the result against the labels. Nothing is written.
     ///
-    /// Every spot CenterFace scores from [`CURVE_FLOOR`] up is shown to the second opinion, and
-    /// a photo is held back when one of them is a face under the filter's rule, which is exactly
-    /// when [`Filter::run`] finds a face in it; so one pass also tells what other thresholds and
-    /// confirmation bars would decide.
+    /// Every spot CenterFace scores from [`CURVE_FLOOR`] up is kept, those from the filter's
+    /// threshold up with the second opinion's score, and a photo is held back when one of them
+    /// is a face under the filter's rule, which is exactly when [`Filter::run`] finds a face in
+    /// it; so one pass also tells what other thresholds and confirmation bars would decide.
     pub fn evaluate(&self, manifest: &Manifest, progress: &dyn Progress) -> Evaluation {
         let floor = CURVE_FLOOR.min(self.options().threshold);
         let o = self.options();
@@ -253,7 +254,7 @@ impl Filter {
                 .par_iter()
                 .map(|photo| {
                     let spots = self.spots(&photo.file, floor);
-                    let rule = |spots: &[Spot]| held(spots, o.threshold, o.confirm_below, o.confirmed_at);
+                    let rule = |spots: &[Spot]| held(spots, self.rule());
                     let (spots, error) = match spots {
                         Ok(found) => {
                             let spot = |(face, traits): (Face, Option<Traits>)| Spot {
@@ -317,7 +318,7 @@ impl Filter {
             .map(|(confirm_below, confirmed_at)| RulePoint {
                 confirm_below,
                 confirmed_at,
-                score: score_of(&|p| held(&p.spots, o.threshold, confirm_below, confirmed_at)),
+                score: score_of(&|p| held(&p.spots, Rule { confirm_below, confirmed_at, ..self.rule() })),
             })
             .collect();
         Evaluation {
@@ -336,13 +337,10 @@ impl Filter {
     }
 }
 
-/// Whether any of `spots` is a face under the rule (a spot seen only turned needs the second
-/// opinion at any CenterFace score).
-fn held(spots: &[Spot], threshold: f32, confirm_below: f32, confirmed_at: f32) -> bool {
-    spots.iter().any(|s| {
-        (!s.turned && s.centerface >= confirm_below)
-            || (s.centerface >= threshold && s.second_opinion >= confirmed_at)
-    })
+/// Whether any of `spots` is a face under `rule`. A spot's second opinion is 0 where it was not
+/// asked, which is only under the rule's threshold.
+fn held(spots: &[Spot], rule: Rule) -> bool {
+    spots.iter().any(|s| rule.is_face(s.centerface, s.turned, Some(s.second_opinion)))
 }
 
 impl Evaluation {

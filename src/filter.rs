@@ -5,7 +5,7 @@
 use crate::analyse::Analysis;
 use crate::decide::Outcome;
 use crate::detect::depiction::{self, Traits};
-use crate::detect::{Detector, Face, FacesFound, Search};
+use crate::detect::{Detector, Face, FacesFound, Rule, Search};
 use crate::error::{Error, Result};
 use crate::options::{FaceAction, Options};
 use crate::publish::Decision;
@@ -230,14 +230,18 @@ impl Filter {
         self.detector.faces(picture, self.search(stop_when_found))
     }
 
+    /// The options' rule for which spots are faces.
+    pub(crate) fn rule(&self) -> Rule {
+        let o = &self.options;
+        Rule { threshold: o.threshold, confirm_below: o.confirm_below, confirmed_at: o.confirmed_at }
+    }
+
     /// The search the options ask for.
     fn search(&self, stop_when_found: bool) -> Search {
         let o = &self.options;
         Search {
             min_face: o.min_face,
-            threshold: o.threshold,
-            confirm_below: o.confirm_below,
-            confirmed_at: o.confirmed_at,
+            rule: self.rule(),
             second_from: o.threshold,
             stop_when_found,
             one_level: o.detect_side,
@@ -255,8 +259,10 @@ impl Filter {
         let decoded = read::decode(path, &bytes, &crate::container::parse(&bytes), self.options.max_side)?;
         // Every spot from the floor up is kept as a face, a spot seen only turned too (it needs
         // the second opinion, here at 0); the caller applies the rules.
-        let search =
-            Search { threshold: floor, confirm_below: floor, confirmed_at: 0.0, ..self.search(false) };
+        let search = Search {
+            rule: Rule { threshold: floor, confirm_below: floor, confirmed_at: 0.0 },
+            ..self.search(false)
+        };
         let spots_in = |picture: &DynamicImage| -> Result<Vec<(Face, Option<Traits>)>> {
             let posted = resize::fit_within(picture, self.options.max_side);
             let faces = self.detector.faces(&posted, search)?.faces;
