@@ -51,8 +51,12 @@ pub struct Analysis {
     /// Whether the whole search for faces ran (and the text was read, with a class list), so
     /// that [`Analysis::faces`] lists every face found rather than the first scale's.
     pub searched_whole: bool,
-    /// The GIF's frame count (1 for a still).
+    /// How many frames were looked at: a GIF's frame count (1 for a still), or, when a later
+    /// frame held the animation back, up to that frame.
     pub frames: usize,
+    /// Whether a later frame held the animation back before the frames after it were read: a
+    /// copy then goes out only as a still of the first frame, the one known to be clean.
+    pub(crate) frames_unread: bool,
     pub(crate) format: Option<ImageFormat>,
     pub(crate) orientation: u8,
     pub(crate) see_through: bool,
@@ -133,6 +137,7 @@ impl Filter {
             uncertainty: None,
             searched_whole: seen.whole,
             frames: 1,
+            frames_unread: false,
             format,
             orientation,
             see_through,
@@ -154,6 +159,7 @@ impl Filter {
                         if seen.faces.is_empty() { "name written in the photo" } else { "shows a face" };
                     analysis.held_for = Some(format!("{what} (frame {} of the animation)", analysis.frames));
                     (analysis.faces, analysis.text_boxes) = (seen.faces, seen.text_boxes);
+                    analysis.frames_unread = true;
                     shown = frame;
                     break;
                 }

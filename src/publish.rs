@@ -214,7 +214,7 @@ impl Filter {
         covered: Option<&str>,
     ) -> Result<SafeCopy> {
         let (width, height) = (analysis.width, analysis.height);
-        if analysis.frames > 1 && covered.is_none() {
+        if analysis.frames > 1 && covered.is_none() && !analysis.frames_unread {
             let frames = || read::gif_frames(&analysis.input, bytes);
             if let Some(animation) = write::animation(frames, width, height)? {
                 return Ok(animation.into());
@@ -236,13 +236,20 @@ impl Filter {
         let untouched = covered.is_none() && picture.dimensions() == (width, height);
         let mut still = write::prepare(&original, picture, untouched, &why)?;
         if analysis.frames > 1 {
-            let because = match covered {
-                Some(_) => "faces can be covered only in a still",
-                None => "too large to post as an animation",
+            let checked = match analysis.frames_unread {
+                true => {
+                    format!("frame {} held it back and the frames after it were not read", analysis.frames)
+                }
+                false => format!("all {} frames checked", analysis.frames),
+            };
+            let because = match (covered, analysis.frames_unread) {
+                (Some(_), _) => "; faces can be covered only in a still",
+                (None, true) => "",
+                (None, false) => "; too large to post as an animation",
             };
             still.copy.why = format!(
-                "animated GIF: all {} frames checked; {because}, so posted as a still of its first frame ({})",
-                analysis.frames, still.copy.why
+                "animated GIF: {checked}{because}, so posted as a still of its first frame ({})",
+                still.copy.why
             );
         }
         Ok(still.into())

@@ -291,6 +291,29 @@ fn one_face_in_any_frame_holds_the_whole_animation_back() {
 }
 
 #[test]
+fn an_animation_a_later_frame_held_back_goes_out_only_as_its_checked_first_frame() {
+    let portrait = image::open(photos::photo("grace_hopper.jpg")).unwrap().to_rgba8();
+    let (w, h) = portrait.dimensions();
+    let card = image::DynamicImage::ImageRgb8(support::test_card(w, h)).to_rgba8();
+    // The frame after the face is never read: a person who posts the animation anyway must
+    // not publish it.
+    let bytes = support::animation(&[card.clone(), portrait.clone(), portrait]);
+    let analysis = filter().analyse("face-in-the-middle.gif".as_ref(), &[], &bytes).unwrap();
+    assert_eq!(analysis.frames, 2);
+    let published = filter().publish(&analysis, &bytes, &postsafe::Decision::PostAnyway).unwrap();
+    assert_eq!(published.outcome, Outcome::Ready);
+    let copy = published.copy.unwrap();
+    let why = &copy.method.why;
+    assert!(why.contains("frame 2 held it back and the frames after it were not read"), "{why}");
+    let posted = image::load_from_memory(&copy.bytes).unwrap();
+    assert_eq!((posted.width(), posted.height()), (w, h));
+    if copy.extension == "gif" {
+        let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&copy.bytes)).unwrap();
+        assert_eq!(image::AnimationDecoder::into_frames(decoder).count(), 1);
+    }
+}
+
+#[test]
 fn a_face_free_animation_goes_out_animated() {
     let card = |shift: u32| {
         image::RgbaImage::from_fn(320, 240, |x, y| {
