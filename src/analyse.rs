@@ -166,8 +166,7 @@ impl Filter {
             }
         }
         analysis.thumbnail = Thumbnail::new(&shown, &analysis.boxes(), width);
-        let long = width.max(height).max(1);
-        analysis.uncertainty = analysis.doubt(f64::from(long.min(self.options().max_side)) / f64::from(long));
+        analysis.uncertainty = analysis.doubt(self.posted_scale(&analysis));
         // The budget is held until every frame has been looked at: a GIF's canvas is as large
         // as its first picture.
         drop(memory);
@@ -247,6 +246,11 @@ impl Analysis {
 
     /// What was found, as areas to box or cover: faces, then names written in the picture.
     pub(crate) fn boxes(&self) -> Vec<Face> {
-        self.faces.iter().cloned().chain(self.text_boxes.iter().map(TextBox::as_area)).collect()
+        areas(&self.faces, &self.text_boxes)
     }
+}
+
+/// `faces` and `text_boxes`, as areas to box or cover.
+pub(crate) fn areas(faces: &[Face], text_boxes: &[TextBox]) -> Vec<Face> {
+    faces.iter().cloned().chain(text_boxes.iter().map(TextBox::as_area)).collect()
 }

@@ -7,11 +7,14 @@ use crate::options::FaceAction;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// No face found: a clean copy is in the ready folder.
+    /// Nothing the school's rule keeps off the account was found, or a person looked and
+    /// posted it anyway: a clean copy is in the ready folder.
     Ready,
-    /// A face was found: nothing was copied, the original is untouched.
+    /// A face or a child's name was found, or a person kept it back: nothing was copied, the
+    /// original is untouched.
     HeldBack,
-    /// Faces were found and covered: the covered copy is in the ready folder.
+    /// What was found (faces, names written in it) or a person marked was covered: the covered
+    /// copy is in the ready folder.
     Blurred,
     /// The photo could not be read or analysed, so it was not copied.
     Error,
@@ -59,7 +62,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_face_is_enough_to_hold_a_photo_back() {
+    fn only_ready_and_covered_photos_are_published() {
         assert!(!Outcome::HeldBack.is_published() && !Outcome::Error.is_published());
         assert!(Outcome::Ready.is_published() && Outcome::Blurred.is_published());
     }

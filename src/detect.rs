@@ -66,8 +66,9 @@ const TILE_OVERLAP: u32 = 64;
 /// Overlap above which two boxes are taken to be the same face (deface uses the same value).
 const NMS_IOU: f32 = 0.3;
 /// Plans kept at once. Each holds its own copy of the weights (20–30 MB measured) and takes
-/// about 0.2 s to build; a 12-MP photo needs five shapes, so this keeps one camera's photos'
-/// plans and bounds the memory when sizes vary.
+/// about 0.2 s to build; a 12-MP photo's levels need five shapes and its turned looks two more
+/// (the square around a weak spot, a crowded tile turned a quarter), so this keeps one
+/// camera's photos' plans and bounds the memory when sizes vary.
 const MAX_PLANS: usize = 8;
 
 /// What a search found: the faces, and the weaker face-like spots the second opinion did not
@@ -78,16 +79,32 @@ pub(crate) struct FacesFound {
     pub dismissed: Vec<Face>,
 }
 
-/// The best-scoring of every group of `faces` overlapping by more than [`NMS_IOU`].
-fn distinct(mut faces: Vec<Face>) -> Vec<Face> {
-    faces.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let mut kept: Vec<Face> = Vec::new();
-    for face in faces {
-        if kept.iter().all(|k| k.iou(&face) < NMS_IOU) {
-            kept.push(face);
+/// A scored box: a face, or a spot of one pass.
+trait Scored {
+    fn score(&self) -> f32;
+    /// Left, top, right and bottom edges.
+    fn corners(&self) -> [f32; 4];
+}
+
+/// The best-scoring of every group of `items` overlapping by more than [`NMS_IOU`].
+fn non_max_suppression<T: Scored>(mut items: Vec<T>) -> Vec<T> {
+    items.sort_by(|a, b| b.score().total_cmp(&a.score()));
+    let mut kept: Vec<T> = Vec::new();
+    for item in items {
+        if kept.iter().all(|k| iou(k.corners(), item.corners()) < NMS_IOU) {
+            kept.push(item);
         }
     }
     kept
+}
+
+/// How much two boxes, as left, top, right and bottom edges, overlap: intersection over union.
+fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {
+    let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
+    let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
+    let area = |r: [f32; 4]| (r[2] - r[0]).max(0.0) * (r[3] - r[1]).max(0.0);
+    let inter = w * h;
+    inter / (area(a) + area(b) - inter).max(f32::EPSILON)
 }
 
 /// A face found in a picture, in that picture's pixels.
@@ -103,10 +120,6 @@ pub struct Face {
     pub h: u32,
     /// Detector confidence, 0 to 1.
     pub score: f32,
-    /// Eyes, nose and mouth corners as (x, y): left eye, right eye, nose, left and right
-    /// mouth corner.
-    #[serde(skip)]
-    pub landmarks: [(f32, f32); 5],
     /// The second opinion's score for the same spot (YuNet's, 0 to 1), when it was asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_opinion: Option<f32>,
@@ -117,19 +130,21 @@ pub struct Face {
     pub turned: bool,
 }
 
+impl Scored for Face {
+    fn score(&self) -> f32 {
+        self.score
+    }
+
+    fn corners(&self) -> [f32; 4] {
+        [self.x as f32, self.y as f32, (self.x + self.w) as f32, (self.y + self.h) as f32]
+    }
+}
+
 impl Face {
     /// An area of a picture (a name written in it, an area a person drew) in the shape faces
     /// are covered in.
     pub(crate) fn area(x: u32, y: u32, w: u32, h: u32) -> Face {
-        Face { x, y, w, h, score: 1.0, landmarks: [(0.0, 0.0); 5], second_opinion: None, turned: false }
-    }
-
-    /// How much this face and `other` overlap: intersection over union.
-    fn iou(&self, other: &Face) -> f32 {
-        let w = (self.x + self.w).min(other.x + other.w).saturating_sub(self.x.max(other.x));
-        let h = (self.y + self.h).min(other.y + other.h).saturating_sub(self.y.max(other.y));
-        let inter = (w * h) as f32;
-        inter / ((self.w * self.h + other.w * other.h) as f32 - inter).max(1.0)
+        Face { x, y, w, h, score: 1.0, second_opinion: None, turned: false }
     }
 
     /// The same face in a picture `factor` times as large.
@@ -141,9 +156,6 @@ impl Face {
             y,
             w: s(self.w).clamp(1, width.saturating_sub(x).max(1)),
             h: s(self.h).clamp(1, height.saturating_sub(y).max(1)),
-            landmarks: self
-                .landmarks
-                .map(|(lx, ly)| ((f64::from(lx) * factor) as f32, (f64::from(ly) * factor) as f32)),
             ..self.clone()
         }
     }
@@ -164,8 +176,8 @@ pub(crate) struct Detector {
     as_is: OnceLock<std::result::Result<InferenceModel, String>>,
     /// The network for portrait inputs, run on their transpose ([`transpose`]); `None` for a
     /// `--model` the rewrite does not cover, which then runs every input as it is. A photo's
-    /// passes are all one way up (see [`tiles`]), so a batch of landscape photos never reads
-    /// this one, and one of portrait photos never reads the other.
+    /// upright passes are all one way up (see [`tiles`]), so only its looks turned a quarter
+    /// (a crowded tile's, or every tile's with `--turned`) read the other layout.
     transposed: OnceLock<Option<InferenceModel>>,
     plans: PlanCache,
     passes: Passes,
@@ -282,7 +294,7 @@ struct Window {
 }
 
 impl Window {
-    /// The square of [`RECHECK_WINDOW`] (or less, in a smaller `piece`) centred on `spot` as
+    /// The square of [`RECHECK_WINDOW`] (or less, in a smaller piece) centred on `spot` as
     /// far as a piece of `width` × `height` allows.
     fn around((width, height): (u32, u32), spot: &Candidate) -> Window {
         let side = RECHECK_WINDOW.min(width).min(height);
@@ -331,7 +343,6 @@ struct Candidate {
     x2: f32,
     y2: f32,
     score: f32,
-    landmarks: [(f32, f32); 5],
     /// Found in a turned look at the picture.
     turned: bool,
 }
@@ -343,8 +354,11 @@ impl Detector {
         let (source, origin) = match path {
             None => (Cow::Borrowed(BUILT_IN_MODEL), "built-in".to_string()),
             Some(p) => {
-                let bytes = std::fs::read(p)
-                    .map_err(|e| Error::Model { origin: p.display().to_string(), reason: e.to_string() })?;
+                let bytes = std::fs::read(p).map_err(|e| Error::Model {
+                    origin: p.display().to_string(),
+                    built_in: false,
+                    reason: e.to_string(),
+                })?;
                 (Cow::Owned(bytes), p.display().to_string())
             }
         };
@@ -363,9 +377,11 @@ impl Detector {
         // weights), and the built-in model, pinned by its hash, skips it: it costs a third of
         // start-up.
         if path.is_some() {
-            detector
-                .build_plan(32, 32)
-                .map_err(|e| Error::Model { origin: detector.origin.clone(), reason: format!("{e:#}") })?;
+            detector.build_plan(32, 32).map_err(|e| Error::Model {
+                origin: detector.origin.clone(),
+                built_in: false,
+                reason: format!("{e:#}"),
+            })?;
         }
         Ok(detector)
     }
@@ -428,10 +444,12 @@ impl Detector {
                 break;
             }
         }
-        let faces = distinct(faces);
+        let faces = non_max_suppression(faces);
         // A spot dismissed at one scale and confirmed at another is the face, not a doubt.
-        let dismissed =
-            distinct(dismissed).into_iter().filter(|d| faces.iter().all(|f| f.iou(d) < NMS_IOU)).collect();
+        let dismissed = non_max_suppression(dismissed)
+            .into_iter()
+            .filter(|d| faces.iter().all(|f| iou(f.corners(), d.corners()) < NMS_IOU))
+            .collect();
         Ok(FacesFound { faces, dismissed })
     }
 
@@ -513,16 +531,18 @@ impl Detector {
             })
             .collect::<TractResult<Vec<_>>>()
             .map_err(failed)?;
-        let [heat, scale, offset, marks] =
+        let [heat, scale, offset] =
             centerface_outputs(views).map_err(|reason| Error::Detect { width: pw, height: ph, reason })?;
-        Ok(non_max_suppression(decode(heat, scale, offset, marks, threshold, w as f32, h as f32)))
+        Ok(non_max_suppression(decode(heat, scale, offset, threshold, w as f32, h as f32)))
     }
 
     /// The plan for a `width` × `height` input, built on first use.
     fn plan(&self, width: usize, height: usize) -> Result<Plan> {
-        self.plans
-            .get(width, height, || self.build_plan(width, height))
-            .map_err(|reason| Error::Model { origin: self.origin.clone(), reason })
+        self.plans.get(width, height, || self.build_plan(width, height)).map_err(|reason| Error::Model {
+            origin: self.origin.clone(),
+            built_in: matches!(self.source, Cow::Borrowed(_)),
+            reason,
+        })
     }
 
     /// The transposed network, when a `width` × `height` input runs through it.
@@ -698,27 +718,28 @@ fn resized_piece(image: &DynamicImage, scale: f32, [x, y, w, h]: [u32; 4]) -> Rg
     crate::resize::region_to_size(image, region, w, h, fast_image_resize::FilterType::Bilinear).into_rgb8()
 }
 
-/// Picks heatmap, scale, offset and landmarks out of the model outputs by their channel
-/// counts (the two 2-channel outputs come in CenterFace's order: scale, then offset).
+/// Picks heatmap, scale and offset out of the model outputs by their channel counts (the two
+/// 2-channel outputs come in CenterFace's order: scale, then offset). The landmarks output is
+/// not used, but a model without it is not CenterFace.
 fn centerface_outputs(
     views: Vec<ArrayView4<'_, f32>>,
-) -> std::result::Result<[ArrayView4<'_, f32>; 4], String> {
+) -> std::result::Result<[ArrayView4<'_, f32>; 3], String> {
     let mut heat = None;
     let mut twos = Vec::new();
-    let mut marks = None;
+    let mut marks = false;
     for v in views {
         match v.shape()[1] {
             1 => heat = Some(v),
             2 => twos.push(v),
-            10 => marks = Some(v),
+            10 => marks = true,
             n => return Err(format!("unexpected output with {n} channels")),
         }
     }
     match (heat, twos.len(), marks) {
-        (Some(h), 2, Some(m)) => {
+        (Some(h), 2, true) => {
             let offset = twos.pop().expect("two entries");
             let scale = twos.pop().expect("two entries");
-            Ok([h, scale, offset, m])
+            Ok([h, scale, offset])
         }
         _ => Err("the model's outputs are not CenterFace's".into()),
     }
@@ -730,7 +751,6 @@ fn decode(
     heat: ArrayView4<f32>,
     scale: ArrayView4<f32>,
     offset: ArrayView4<f32>,
-    marks: ArrayView4<f32>,
     threshold: f32,
     width: f32,
     height: f32,
@@ -746,52 +766,39 @@ fn decode(
         let cx = (col as f32 + offset[[0, 1, row, col]] + 0.5) * 4.0;
         let x1 = (cx - s_w / 2.0).clamp(0.0, width);
         let y1 = (cy - s_h / 2.0).clamp(0.0, height);
-        let landmarks = std::array::from_fn(|j| {
-            (marks[[0, 2 * j + 1, row, col]] * s_w + x1, marks[[0, 2 * j, row, col]] * s_h + y1)
-        });
         found.push(Candidate {
             x1,
             y1,
             x2: (x1 + s_w).min(width),
             y2: (y1 + s_h).min(height),
             score,
-            landmarks,
             turned: false,
         });
     }
     found
 }
 
+impl Scored for Candidate {
+    fn score(&self) -> f32 {
+        self.score
+    }
+
+    fn corners(&self) -> [f32; 4] {
+        [self.x1, self.y1, self.x2, self.y2]
+    }
+}
+
 impl Candidate {
-    fn area(&self) -> f32 {
-        (self.x2 - self.x1).max(0.0) * (self.y2 - self.y1).max(0.0)
-    }
-
-    fn iou(&self, other: &Candidate) -> f32 {
-        let w = (self.x2.min(other.x2) - self.x1.max(other.x1)).max(0.0);
-        let h = (self.y2.min(other.y2) - self.y1.max(other.y1)).max(0.0);
-        let inter = w * h;
-        inter / (self.area() + other.area() - inter).max(f32::EPSILON)
-    }
-
     fn centre(&self) -> (f32, f32) {
         ((self.x1 + self.x2) / 2.0, (self.y1 + self.y2) / 2.0)
     }
 
     fn moved(self, dx: f32, dy: f32) -> Candidate {
-        Candidate {
-            x1: self.x1 + dx,
-            y1: self.y1 + dy,
-            x2: self.x2 + dx,
-            y2: self.y2 + dy,
-            landmarks: self.landmarks.map(|(x, y)| (x + dx, y + dy)),
-            ..self
-        }
+        Candidate { x1: self.x1 + dx, y1: self.y1 + dy, x2: self.x2 + dx, y2: self.y2 + dy, ..self }
     }
 
     /// This candidate, found in a picture of `width` × `height` turned `quarters` quarter turns
-    /// clockwise, in the picture as it was before turning (landmarks dropped: they would need
-    /// the same mapping, and nothing downstream of a turned search uses them).
+    /// clockwise, in the picture as it was before turning.
     fn turned_back(self, quarters: u8, (width, height): (u32, u32)) -> Candidate {
         let (w, h) = (width as f32, height as f32);
         // A point of the turned picture, back in the upright one.
@@ -808,7 +815,6 @@ impl Candidate {
             x2: ax.max(bx),
             y2: ay.max(by),
             score: self.score,
-            landmarks: [(0.0, 0.0); 5],
             turned: true,
         }
     }
@@ -819,7 +825,6 @@ impl Candidate {
             y1: self.y1 * factor,
             x2: self.x2 * factor,
             y2: self.y2 * factor,
-            landmarks: self.landmarks.map(|(x, y)| (x * factor, y * factor)),
             ..self
         }
     }
@@ -835,23 +840,10 @@ impl Candidate {
             w: x2 - x,
             h: y2 - y,
             score: self.score,
-            landmarks: self.landmarks,
             second_opinion: None,
             turned: self.turned,
         })
     }
-}
-
-/// Keeps the best-scoring box of every group overlapping by more than [`NMS_IOU`].
-fn non_max_suppression(mut boxes: Vec<Candidate>) -> Vec<Candidate> {
-    boxes.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let mut kept: Vec<Candidate> = Vec::new();
-    for b in boxes {
-        if kept.iter().all(|k| k.iou(&b) < NMS_IOU) {
-            kept.push(b);
-        }
-    }
-    kept
 }
 
 // The integration tests' pinned photos, for the checks that need the detector's insides.
@@ -957,15 +949,7 @@ mod tests {
     #[test]
     fn a_box_found_in_a_turned_picture_is_put_back_where_it_was() {
         // A 10 × 20 box at (5, 30) in a 100 × 60 picture.
-        let upright = Candidate {
-            x1: 5.0,
-            y1: 30.0,
-            x2: 15.0,
-            y2: 50.0,
-            score: 0.9,
-            landmarks: [(0.0, 0.0); 5],
-            turned: false,
-        };
+        let upright = Candidate { x1: 5.0, y1: 30.0, x2: 15.0, y2: 50.0, score: 0.9, turned: false };
         let (w, h) = (100.0, 60.0);
         // Where the same box is once the picture is turned 1, 2 and 3 quarter turns clockwise.
         let turned = [
@@ -992,7 +976,6 @@ mod tests {
             x2: x + 8.0,
             y2: y + 8.0,
             score,
-            landmarks: [(0.0, 0.0); 5],
             turned: false,
         };
         let piece = (640, 480);
@@ -1010,15 +993,7 @@ mod tests {
 
     #[test]
     fn overlapping_boxes_keep_only_the_best() {
-        let at = |x: f32, score| Candidate {
-            x1: x,
-            y1: 0.0,
-            x2: x + 10.0,
-            y2: 10.0,
-            score,
-            landmarks: [(0.0, 0.0); 5],
-            turned: false,
-        };
+        let at = |x: f32, score| Candidate { x1: x, y1: 0.0, x2: x + 10.0, y2: 10.0, score, turned: false };
         let kept = non_max_suppression(vec![at(0.0, 0.5), at(1.0, 0.9), at(50.0, 0.4)]);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].score, 0.9);

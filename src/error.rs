@@ -50,16 +50,22 @@ pub enum Error {
         /// Which limit it broke.
         reason: String,
     },
-    /// The face-detection model could not be loaded or prepared.
-    #[error("the face-detection model {origin} cannot be used: {reason}. Use the built-in model (leave out --model) or a CenterFace ONNX file.")]
+    /// A face-detection model could not be loaded or prepared.
+    #[error("the face-detection model {origin} cannot be used: {reason}. {}", if *built_in {
+        "The models built into postsafe always load on a sound copy with memory to spare: close other programs and try again, or download postsafe again."
+    } else {
+        "Use the built-in model (leave out --model) or a CenterFace ONNX file."
+    })]
     Model {
-        /// Where the model came from (`built-in` or a path).
+        /// Where the model came from (`built-in`, `YuNet (built-in)` or a path).
         origin: String,
+        /// Whether it is one built into postsafe rather than a file given with `--model`.
+        built_in: bool,
         /// What went wrong.
         reason: String,
     },
     /// Face detection failed while analysing a photo.
-    #[error("face detection failed on a {width}x{height} picture: {reason}. The photo was not copied; please report this with the photo if you can share it.")]
+    #[error("face detection failed on the detector's {width}x{height} input: {reason}. The photo was not copied; please report this with the photo if you can share it.")]
     Detect {
         /// Width of the detector input.
         width: usize,

@@ -110,9 +110,16 @@ impl Filter {
     fn checked(options: &Options) -> Result<()> {
         if !(0.0..1.0).contains(&options.threshold) {
             return Err(Error::Options(format!(
-                "--threshold must be between 0 and 1, not {}",
+                "--threshold must be at least 0 and below 1, not {}",
                 options.threshold
             )));
+        }
+        // A bar above 1, or not a number, is never reached: faces would quietly go unfound.
+        for (field, bar) in [("confirm_below", options.confirm_below), ("confirmed_at", options.confirmed_at)]
+        {
+            if !(0.0..=1.0).contains(&bar) {
+                return Err(Error::Options(format!("Options::{field} must be from 0 to 1, not {bar}")));
+            }
         }
         if options.max_side < 32 {
             return Err(Error::Options(format!(
@@ -169,11 +176,8 @@ impl Filter {
             FaceAction::Hold => None,
             FaceAction::Blur => {
                 let back = f64::from(posted.width()) / f64::from(image.width().max(1));
-                let areas: Vec<Face> = seen
-                    .faces
+                let areas: Vec<Face> = crate::analyse::areas(&seen.faces, &seen.text_boxes)
                     .iter()
-                    .cloned()
-                    .chain(seen.text_boxes.iter().map(TextBox::as_area))
                     .map(|area| area.scaled(back, posted.width(), posted.height()))
                     .collect();
                 self.cover_and_check(posted, &areas)?
@@ -435,9 +439,12 @@ mod tests {
     }
 
     #[test]
-    fn settings_that_cannot_be_searched_are_refused_naming_the_flag() {
+    fn settings_that_cannot_be_searched_are_refused_naming_the_setting() {
         for (options, flag) in [
             (Options { threshold: 1.5, ..Options::default() }, "--threshold"),
+            (Options { threshold: f32::NAN, ..Options::default() }, "--threshold"),
+            (Options { confirm_below: 1.5, ..Options::default() }, "confirm_below"),
+            (Options { confirmed_at: f32::NAN, ..Options::default() }, "confirmed_at"),
             (Options { min_face: 4, ..Options::default() }, "--min-face"),
             (Options { min_face: 4000, ..Options::default() }, "--min-face"),
             (Options { detect_side: Some(16), ..Options::default() }, "--detect-side"),

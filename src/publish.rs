@@ -160,7 +160,7 @@ impl Filter {
     }
 
     /// Pixels of the posted picture per pixel of the original.
-    fn posted_scale(&self, analysis: &Analysis) -> f64 {
+    pub(crate) fn posted_scale(&self, analysis: &Analysis) -> f64 {
         let long = analysis.width.max(analysis.height);
         f64::from(long.min(self.options().max_side)) / f64::from(long.max(1))
     }

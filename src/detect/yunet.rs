@@ -7,6 +7,7 @@
 //! 0–255, `[1, 3, H, W]` with H and W multiples of 32; twelve outputs, `cls_`, `obj_`, `bbox_`
 //! and `kps_` at strides 8, 16 and 32, one anchor per cell, score `sqrt(cls · obj)`.
 
+use super::iou;
 use crate::error::{Error, Result};
 use image::{DynamicImage, RgbImage};
 use std::sync::{Arc, OnceLock};
@@ -36,10 +37,9 @@ impl SecondOpinion {
     }
 
     fn plan(&self) -> Result<&Arc<TypedSimplePlan>> {
-        self.plan
-            .get_or_init(|| build().map_err(|e| format!("{e:#}")))
-            .as_ref()
-            .map_err(|reason| Error::Model { origin: "YuNet (built-in)".into(), reason: reason.clone() })
+        self.plan.get_or_init(|| build().map_err(|e| format!("{e:#}"))).as_ref().map_err(|reason| {
+            Error::Model { origin: "YuNet (built-in)".into(), built_in: true, reason: reason.clone() }
+        })
     }
 
     /// YuNet's best score for a face overlapping the box `[x1, y1, x2, y2]` of `picture`,
@@ -165,14 +165,6 @@ fn turn_back([x1, y1, x2, y2]: [f32; 4], quarter: usize) -> [f32; 4] {
     // One clockwise quarter turn maps (x, y) to (n - y, x); undoing it maps (x, y) to (y, n - x).
     let back = |[x1, y1, x2, y2]: [f32; 4]| [y1, n - x2, y2, n - x1];
     (0..quarter).fold([x1, y1, x2, y2], |b, _| back(b))
-}
-
-fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {
-    let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
-    let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
-    let area = |r: [f32; 4]| (r[2] - r[0]).max(0.0) * (r[3] - r[1]).max(0.0);
-    let inter = w * h;
-    inter / (area(a) + area(b) - inter).max(f32::EPSILON)
 }
 
 #[cfg(test)]
