@@ -439,6 +439,22 @@ mod tests {
     }
 
     #[test]
+    fn a_model_file_that_is_not_centerface_is_refused_naming_it_and_the_fix() {
+        let folder = tempfile::tempdir().unwrap();
+        let junk = folder.path().join("faces.onnx");
+        std::fs::write(&junk, b"not a model").unwrap();
+        for path in [junk, folder.path().join("missing.onnx")] {
+            let options = Options { model: Some(path.clone()), ..Options::default() };
+            let refused = Filter::new(options).err().expect("refused").to_string();
+            assert!(refused.contains(&path.display().to_string()), "{refused}");
+            assert!(refused.contains("leave out --model"), "{refused}");
+        }
+        let built_in =
+            Error::Model { origin: "built-in".into(), built_in: true, reason: "out of memory".into() };
+        assert!(!built_in.to_string().contains("--model"), "{built_in}");
+    }
+
+    #[test]
     fn settings_that_cannot_be_searched_are_refused_naming_the_setting() {
         for (options, flag) in [
             (Options { threshold: 1.5, ..Options::default() }, "--threshold"),
