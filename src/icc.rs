@@ -591,6 +591,14 @@ fn check_curve(curve: &Curve) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Whether a PNG `gAMA` of `value` (the file's encoding gamma × 100,000) shows the pixels as the
+/// analysis saw them: viewers decode with its inverse exponent, which must pass the checks a
+/// profile's tone curve does ([`check_curve`]); a linear one (100,000) would show a picture
+/// hidden in the darkest values.
+pub(crate) fn plausible_png_gamma(value: u32) -> bool {
+    value > 0 && check_curve(&Curve::Parametric(vec![(100_000.0 / f64::from(value)) as f32])).is_ok()
+}
+
 /// The sRGB colorants adapted to D50, as the common "sRGB IEC61966-2.1" profile stores them
 /// (red, green, blue; X, Y, Z).
 const SRGB_COLORANTS: [[f64; 3]; 3] = [

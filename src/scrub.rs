@@ -29,13 +29,10 @@ const ADOBE_LEN: usize = 12;
 /// meant to be shown. The colour profile (`iCCP`) is vetted and replaced ([`png`]). Chunks that
 /// would make a viewer show the pixels otherwise than the analysis saw them go: primaries
 /// (`cHRM`) and the HDR chunks (`cICP`, `mDCV`, `cLLI`), whose transfer curves remap every
-/// tone; `gAMA` stays only within [`PLAUSIBLE_GAMMA`]. APNG animation chunks are not among
-/// them: only the still picture is analysed for faces, so only the still picture may go out.
+/// tone; `gAMA` stays only when its curve passes a colour profile's checks
+/// ([`icc::plausible_png_gamma`]). APNG animation chunks are not among them: only the still
+/// picture is analysed for faces, so only the still picture may go out.
 const PNG_KEPT: [&[u8; 4]; 6] = [b"IHDR", b"PLTE", b"IDAT", b"IEND", b"sRGB", b"pHYs"];
-/// `gAMA` values (the file's encoding gamma × 100,000) kept in a copy: viewers decode with the
-/// inverse, and a decoding exponent from 0.8 to 3.2 covers every real display curve (2.2 is
-/// 45,455) while none of them can lift the darkest values of a picture into sight.
-const PLAUSIBLE_GAMMA: std::ops::RangeInclusive<u32> = 31_250..=125_000;
 
 /// The JPEG `file` with every marker segment except those needed to decode and colour it
 /// removed, and nothing after the end-of-image marker. With `orientation` other than 1 (EXIF
@@ -141,7 +138,7 @@ pub(crate) fn png(file: &Png, profile: Option<&Vetted>) -> Option<Vec<u8>> {
     out.extend_from_slice(&PNG_SIGNATURE);
     for chunk in &file.chunks {
         let plausible_gamma = &chunk.kind == b"gAMA"
-            && chunk.data.first_chunk().is_some_and(|g| PLAUSIBLE_GAMMA.contains(&u32::from_be_bytes(*g)));
+            && chunk.data.first_chunk().is_some_and(|g| icc::plausible_png_gamma(u32::from_be_bytes(*g)));
         if PNG_KEPT.contains(&&chunk.kind) || plausible_gamma {
             out.extend_from_slice(chunk.bytes);
         } else if &chunk.kind == b"iCCP" && !has_srgb {
@@ -479,7 +476,16 @@ mod tests {
     #[test]
     fn a_gamma_that_would_lift_the_darkest_pixels_into_sight_is_not_kept() {
         let plain = png_of(&DynamicImage::ImageRgb8(picture(12, 12)));
-        for (gamma, kept) in [(45_455u32, true), (100_000, true), (10_000, false), (1_000_000, false)] {
+        // 2.2 and ProPhoto's 1.8 are kept; linear, as from a raw converter, would show a picture
+        // hidden in values 0–3 as grey up to 28, so it goes, as that curve in a profile does.
+        for (gamma, kept) in [
+            (45_455u32, true),
+            (55_556, true),
+            (100_000, false),
+            (125_000, false),
+            (10_000, false),
+            (1_000_000, false),
+        ] {
             let scrubbed = png(&png_with(&plain, &[chunk(b"gAMA", &gamma.to_be_bytes())], &[], b"")).unwrap();
             assert_eq!(chunk_kinds(&scrubbed).contains(&"gAMA".to_string()), kept, "gAMA {gamma}");
         }
