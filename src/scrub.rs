@@ -47,6 +47,9 @@ const PNG_KEPT: [&[u8; 4]; 6] = [b"IHDR", b"PLTE", b"IDAT", b"IEND", b"sRGB", b"
 /// The kept segments and the entropy-coded data of every scan are copied byte for byte, so the
 /// copy decodes to exactly the original's pixels.
 pub(crate) fn jpeg(file: &Jpeg, orientation: u16, profile: Option<&Vetted>) -> Option<Vec<u8>> {
+    if !scans_add_up_once(file) {
+        return None;
+    }
     let mut jfif = None;
     let mut image = Vec::with_capacity(file.parts.iter().map(|p| p.bytes.len()).sum());
     for part in &file.parts {
@@ -83,6 +86,46 @@ pub(crate) fn jpeg(file: &Jpeg, orientation: u16, profile: Option<&Vetted>) -> O
     out.extend_from_slice(&image);
     out.extend_from_slice(&[0xFF, EOI]);
     Some(out)
+}
+
+/// Whether every scan of `file` adds to the picture only what no earlier scan gave: in a
+/// sequential JPEG each component comes in one scan, in a progressive one no coefficient of a
+/// component gets a first scan twice. Decoders differ over a scan that comes again: the one
+/// the analysis uses stops once every component is decoded, others paint the later scan over
+/// the first, so a second scan could show a picture the analysis never saw.
+fn scans_add_up_once(file: &Jpeg) -> bool {
+    let progressive = matches!(file.frame.marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+    // Per component id, the coefficients (bit k for coefficient k) a scan has given.
+    let mut given: Vec<(u8, u64)> = Vec::new();
+    for scan in file.parts.iter().filter(|p| p.marker == SOS) {
+        let Some((&count, rest)) = scan.payload.split_first() else { return false };
+        let count = usize::from(count);
+        let (Some(selectors), Some(&[start, end, approximation])) =
+            (rest.get(..2 * count), rest.get(2 * count..2 * count + 3))
+        else {
+            return false;
+        };
+        let band = match (progressive, start, end) {
+            (false, _, _) => u64::MAX,
+            (true, start @ 0..=63, end @ 0..=63) if start <= end => {
+                (u64::MAX >> (63 - end)) & (u64::MAX << start)
+            }
+            _ => return false,
+        };
+        // A refinement scan (successive approximation high bit set) adds the next bit of
+        // coefficients already given; only first scans can give them again.
+        if progressive && approximation >> 4 != 0 {
+            continue;
+        }
+        for id in selectors.iter().step_by(2) {
+            match given.iter_mut().find(|(given_id, _)| given_id == id) {
+                Some((_, mask)) if *mask & band != 0 => return false,
+                Some((_, mask)) => *mask |= band,
+                None => given.push((*id, band)),
+            }
+        }
+    }
+    true
 }
 
 /// A PNG `sRGB` chunk with rendering intent `intent`: what a profile recognised as sRGB
@@ -320,6 +363,24 @@ mod tests {
             assert!(scrubbed.ends_with(image_data(&plain)), "image data copied byte for byte");
             assert_eq!(decode(&scrubbed), decode(&original));
         }
+    }
+
+    #[test]
+    fn a_second_scan_of_the_same_components_is_never_copied() {
+        // Two pictures of one size and quality share their tables: the second's scan, put
+        // after the first's, is one the decoder the analysis uses never reads.
+        let shown = encode_jpeg(&DynamicImage::ImageRgb8(picture(64, 48)));
+        let hidden = encode_jpeg(&DynamicImage::ImageRgb8(RgbImage::from_fn(64, 48, |x, _| {
+            image::Rgb([(x * 4) as u8, 200, 30])
+        })));
+        let scan = |bytes: &[u8]| match parse(bytes) {
+            Container::Jpeg(file) => file.parts.iter().find(|p| p.marker == SOS).unwrap().bytes.to_vec(),
+            _ => panic!("a JPEG"),
+        };
+        let end_of_scan = shown.len() - 2;
+        let doubled = [&shown[..end_of_scan], &scan(&hidden), &shown[end_of_scan..]].concat();
+        assert!(jpeg(&shown, 1).is_some());
+        assert!(jpeg(&doubled, 1).is_none(), "re-encoded from the pixels analysed instead");
     }
 
     #[test]

@@ -88,6 +88,30 @@ fn a_face_under_nearly_transparent_pixels_never_reaches_ready() {
     }
 }
 
+/// The bytes of `jpeg`'s scans: from the first start-of-scan marker to the end marker.
+fn scan_data(jpeg: &[u8]) -> &[u8] {
+    let sos = jpeg.windows(2).position(|w| w == [0xFF, 0xDA]).expect("a scan");
+    &jpeg[sos..jpeg.len() - 2]
+}
+
+#[test]
+fn a_face_in_a_second_scan_of_a_jpeg_never_reaches_ready() {
+    // A card, and after its scan a portrait's scan of the same size and tables: the decoder
+    // postsafe uses stops after the first, others paint the second over it.
+    let portrait = image::open(photos::photo("grace_hopper.jpg")).unwrap();
+    let card = DynamicImage::ImageRgb8(support::test_card(portrait.width(), portrait.height()));
+    let shown = encoded(&card, ImageFormat::Jpeg);
+    let hidden = encoded(&DynamicImage::ImageRgb8(portrait.to_rgb8()), ImageFormat::Jpeg);
+    let doubled = [&shown[..shown.len() - 2], scan_data(&hidden), &[0xFF, 0xD9]].concat();
+    let (_dir, report, _out) = run(filter(), &[("card.jpg", doubled)]);
+    let entry = photo(&report, "card.jpg");
+    assert_eq!(entry.outcome, Outcome::Ready, "{entry:?}");
+    let copy = fs::read(entry.output.as_ref().unwrap()).unwrap();
+    assert!(!entry.copy.as_ref().unwrap().lossless, "{entry:?}");
+    assert_eq!(copy.windows(2).filter(|w| *w == [0xFF, 0xDA]).count(), 1, "one scan, re-encoded");
+    assert!(!contains(&copy, scan_data(&hidden)), "the portrait's scan is gone");
+}
+
 /// Display P3, described with a child's name, with a whole photo of a face after its tags.
 fn profile_carrying(name: &str, picture: &[u8]) -> Vec<u8> {
     let mut p3 = moxcms::ColorProfile::new_display_p3();
