@@ -216,7 +216,7 @@ impl Filter {
         let (width, height) = (analysis.width, analysis.height);
         if analysis.frames > 1 && covered.is_none() && !analysis.frames_unread {
             let frames = || read::gif_frames(&analysis.input, bytes);
-            if let Some(animation) = write::animation(frames, width, height)? {
+            if let Some(animation) = write::animation(frames, width, height, self.options().max_side)? {
                 return Ok(animation.into());
             }
         }

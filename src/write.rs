@@ -149,20 +149,25 @@ pub const MAX_ANIMATION_FRAME: (u32, u32) = (1280, 1080);
 const MIN_ANIMATION_SIDE: u32 = 160;
 
 /// An animation re-encoded as a GIF from its decoded frames (so it carries no comments, XMP
-/// or other metadata of the original), scaled to fit [`MAX_ANIMATION_FRAME`] and, by
-/// shrinking further, [`MAX_ANIMATION_BYTES`]. `frames` yields the frames afresh on each
-/// call, so memory holds one frame at a time whatever the animation's length. `None` when it
-/// cannot be made to fit.
+/// or other metadata of the original), scaled to fit [`MAX_ANIMATION_FRAME`] and `max_side`
+/// (the long side its frames were analysed at: a face too small to find there must not be
+/// posted larger) and, by shrinking further, [`MAX_ANIMATION_BYTES`]. `frames` yields the
+/// frames afresh on each call, so memory holds one frame at a time whatever the animation's
+/// length. `None` when it cannot be made to fit.
 pub(crate) fn animation<I>(
     frames: impl Fn() -> Result<I>,
     width: u32,
     height: u32,
+    max_side: u32,
 ) -> Result<Option<Prepared>>
 where
     I: Iterator<Item = Result<image::Frame>>,
 {
     let (max_w, max_h) = MAX_ANIMATION_FRAME;
-    let mut scale = (f64::from(max_w) / f64::from(width)).min(f64::from(max_h) / f64::from(height)).min(1.0);
+    let mut scale = (f64::from(max_w) / f64::from(width))
+        .min(f64::from(max_h) / f64::from(height))
+        .min(f64::from(max_side) / f64::from(width.max(height)))
+        .min(1.0);
     loop {
         let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
         let (w, h) = (size(width), size(height));
@@ -407,6 +412,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_animation_goes_out_no_larger_than_its_frames_were_analysed() {
+        let frames: Vec<image::Frame> = (0..3u8)
+            .map(|i| {
+                image::Frame::new(image::RgbaImage::from_pixel(1000, 800, image::Rgba([i * 80, 90, 40, 255])))
+            })
+            .collect();
+        let prepared = animation(|| Ok(frames.clone().into_iter().map(Ok)), 1000, 800, 640).unwrap().unwrap();
+        let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&prepared.bytes)).unwrap();
+        let decoded = image::AnimationDecoder::into_frames(decoder).collect_frames().unwrap();
+        assert_eq!(decoded[0].buffer().dimensions(), (640, 512));
+    }
+
+    #[test]
     fn an_animation_too_big_for_the_platform_is_scaled_until_it_fits() {
         // Noise does not compress: 12 such frames at 1280×960 are well over 15 MB as a GIF.
         let mut seed = 1u32;
@@ -419,7 +437,8 @@ mod tests {
             image::Frame::new(noise)
         };
         let frames: Vec<image::Frame> = (0..12).map(|_| frame(&mut seed)).collect();
-        let prepared = animation(|| Ok(frames.clone().into_iter().map(Ok)), 1600, 1200).unwrap().unwrap();
+        let prepared =
+            animation(|| Ok(frames.clone().into_iter().map(Ok)), 1600, 1200, 2048).unwrap().unwrap();
         assert!(prepared.bytes.len() <= MAX_ANIMATION_BYTES, "{}", prepared.bytes.len());
         let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&prepared.bytes)).unwrap();
         let decoded = image::AnimationDecoder::into_frames(decoder).collect_frames().unwrap();
