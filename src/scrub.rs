@@ -128,6 +128,81 @@ fn scans_add_up_once(file: &Jpeg) -> bool {
     true
 }
 
+/// Whether `file`'s image data is one zlib stream that ends where the IDAT data ends and
+/// inflates to exactly the rows its header declares. Decoders stop at the picture's last row
+/// and at the stream's end, so bytes past either would leave in a copy unread (a name, a
+/// second picture) while the IDAT chunks are copied byte for byte.
+fn image_data_is_exact(file: &Png) -> bool {
+    let Some(&[w0, w1, w2, w3, h0, h1, h2, h3, depth, colour, _, _, interlace]) =
+        file.chunks.first().and_then(|c| c.data.first_chunk::<13>())
+    else {
+        return false;
+    };
+    let (width, height) = (u32::from_be_bytes([w0, w1, w2, w3]), u32::from_be_bytes([h0, h1, h2, h3]));
+    let channels = match colour {
+        0 | 3 => 1,
+        2 => 3,
+        4 => 2,
+        6 => 4,
+        _ => return false,
+    };
+    // A row is its filter byte and its samples, packed to whole bytes.
+    let rows = |w: u32, h: u32| {
+        let bits = u64::from(w) * channels * u64::from(depth);
+        if w == 0 {
+            0
+        } else {
+            u64::from(h) * (1 + bits.div_ceil(8))
+        }
+    };
+    let expected = match interlace {
+        0 => rows(width, height),
+        // Adam7: seven passes over every 8×8 block, each a smaller picture of its own rows.
+        1 => {
+            [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+                .iter()
+                .map(|&(x0, y0, dx, dy)| {
+                    let count = |len: u32, from: u32, step: u32| len.saturating_sub(from).div_ceil(step);
+                    rows(count(width, x0, dx), count(height, y0, dy))
+                })
+                .sum()
+        }
+        _ => return false,
+    };
+    let data: Vec<u8> =
+        file.chunks.iter().filter(|c| &c.kind == b"IDAT").flat_map(|c| c.data.iter().copied()).collect();
+    inflated_length(&data, expected).is_some_and(|(length, whole)| length == expected && whole)
+}
+
+/// How many bytes the zlib stream `zlib` inflates to (counted through a small ring buffer, so
+/// nothing of that size is held) and whether it ends exactly where `zlib` does; `None` when it
+/// is damaged or inflates past `limit`.
+fn inflated_length(zlib: &[u8], limit: u64) -> Option<(u64, bool)> {
+    use miniz_oxide::inflate::core::inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER;
+    use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+
+    // A power of two at least the 32 KiB window, as a wrapping output buffer needs.
+    let mut ring = vec![0u8; 64 * 1024];
+    let mut inflater = Box::<DecompressorOxide>::default();
+    let (mut read, mut written) = (0usize, 0u64);
+    loop {
+        let at = (written % ring.len() as u64) as usize;
+        let (status, used, made) =
+            decompress(&mut inflater, zlib.get(read..)?, &mut ring, at, TINFL_FLAG_PARSE_ZLIB_HEADER);
+        read += used;
+        written += made as u64;
+        if written > limit {
+            return None;
+        }
+        match status {
+            TINFLStatus::Done => return Some((written, read == zlib.len())),
+            TINFLStatus::HasMoreOutput => {}
+            _ => return None,
+        }
+    }
+}
+
 /// A PNG `sRGB` chunk with rendering intent `intent`: what a profile recognised as sRGB
 /// becomes, as oxipng does, without the profile's own bytes.
 fn srgb_chunk(intent: u8) -> Vec<u8> {
@@ -173,7 +248,7 @@ fn orientation_exif(orientation: u16) -> [u8; 36] {
 /// bytes, invisible on screen, could carry a second picture.
 pub(crate) fn png(file: &Png, profile: Option<&Vetted>) -> Option<Vec<u8>> {
     let bit_depth = *file.chunks.first()?.data.get(8)?;
-    if bit_depth > 8 {
+    if bit_depth > 8 || !image_data_is_exact(file) {
         return None;
     }
     let has_srgb = file.chunks.iter().any(|c| &c.kind == b"sRGB");
@@ -674,6 +749,58 @@ mod tests {
         let (head, rest) = png.split_at(33);
         let (body, iend) = rest.split_at(rest.len() - 12);
         [head, &before.concat(), body, &after.concat(), iend, trailer].concat()
+    }
+
+    #[test]
+    fn bytes_hidden_past_a_pngs_image_data_are_never_copied() {
+        let plain = png_of(&DynamicImage::ImageRgb8(picture(30, 20)));
+        let header = &plain[8..33];
+        let image = picture(30, 20);
+        let rows_of = |xs: Vec<u32>, ys: Vec<u32>| -> Vec<u8> {
+            let mut rows = Vec::new();
+            for &y in &ys {
+                rows.push(0);
+                rows.extend(xs.iter().flat_map(|&x| image.get_pixel(x, y).0));
+            }
+            if xs.is_empty() {
+                Vec::new()
+            } else {
+                rows
+            }
+        };
+        let rows = rows_of((0..30).collect(), (0..20).collect());
+        let adam7: Vec<u8> = [
+            (0, 0, 8, 8),
+            (4, 0, 8, 8),
+            (0, 4, 4, 8),
+            (2, 0, 4, 4),
+            (0, 2, 2, 4),
+            (1, 0, 2, 2),
+            (0, 1, 1, 2),
+        ]
+        .into_iter()
+        .flat_map(|(x0, y0, dx, dy)| rows_of((x0..30).step_by(dx).collect(), (y0..20).step_by(dy).collect()))
+        .collect();
+        // The same header with its interlace byte (the last before the checksum) set to Adam7.
+        let mut interlaced = header[..8 + 12].to_vec();
+        interlaced.push(1);
+        let interlaced_header = chunk(b"IHDR", &interlaced[8..]);
+        let png_of_data = |header: &[u8], data: &[u8]| {
+            [&PNG_SIGNATURE[..], header, &chunk(b"IDAT", data), &chunk(b"IEND", &[])].concat()
+        };
+        let stream = miniz_oxide::deflate::compress_to_vec_zlib(&rows, 6);
+        assert!(png(&png_of_data(header, &stream)).is_some(), "the exact stream is copied");
+        let adam7_stream = miniz_oxide::deflate::compress_to_vec_zlib(&adam7, 6);
+        assert!(png(&png_of_data(&interlaced_header, &adam7_stream)).is_some(), "an interlaced one too");
+        let after_the_stream = [&stream[..], b"Chloe Smith"].concat();
+        let extra_rows = miniz_oxide::deflate::compress_to_vec_zlib(&[&rows[..], &[0; 91]].concat(), 6);
+        for hidden in [after_the_stream, extra_rows] {
+            assert_eq!(
+                png(&png_of_data(header, &hidden)),
+                None,
+                "re-encoded from the pixels analysed instead"
+            );
+        }
     }
 
     #[test]
