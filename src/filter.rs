@@ -439,6 +439,24 @@ mod tests {
     }
 
     #[test]
+    fn an_identical_file_held_back_for_its_folders_name_leaves_the_others_copy() {
+        let photos = tempfile::tempdir().unwrap();
+        let card = image::RgbImage::from_fn(320, 240, |x, y| image::Rgb([(x / 2) as u8, (y / 2) as u8, 60]));
+        // Found one after the other, the held one last.
+        for folder in ["art", "zoe"] {
+            std::fs::create_dir(photos.path().join(folder)).unwrap();
+            card.save(photos.path().join(folder).join("card.png")).unwrap();
+        }
+        let out = photos.path().join("out");
+        let roster = crate::Roster::parse("Zoe Hart\n");
+        let filter = Filter::new(Options { threads: Some(1), roster, ..Options::default() }).unwrap();
+        let report = filter.run(&[photos.path()], &out, &()).unwrap();
+        assert_eq!((report.summary.ready, report.summary.held_back), (1, 1), "{report:#?}");
+        let ready = report.photos.iter().find(|p| p.outcome == Outcome::Ready).unwrap();
+        assert!(Path::new(ready.output.as_ref().unwrap()).exists(), "{ready:?}");
+    }
+
+    #[test]
     fn a_model_file_that_is_not_centerface_is_refused_naming_it_and_the_fix() {
         let folder = tempfile::tempdir().unwrap();
         let junk = folder.path().join("faces.onnx");

@@ -288,6 +288,8 @@ const PART_SUFFIX: &str = ".part";
 pub struct Results {
     root: PathBuf,
     ready: PathBuf,
+    /// The copies this holder has put, by name: identical files in one run share one copy.
+    put: std::sync::Mutex<std::collections::HashSet<String>>,
     // Kept open: the operating system releases the lock when the run ends, however it ends.
     _lock: fs::File,
 }
@@ -323,7 +325,7 @@ impl Results {
                 }
             }
         }
-        Ok(Results { root: root.to_path_buf(), ready, _lock: lock })
+        Ok(Results { root: root.to_path_buf(), ready, put: Default::default(), _lock: lock })
     }
 
     /// The folder itself.
@@ -341,15 +343,28 @@ impl Results {
     /// in another form. Returns where it is.
     pub fn put(&self, original: &[u8], copy: &SafeCopy) -> Result<PathBuf> {
         let stem = output_stem(original);
+        self.put_stems().insert(stem.clone());
         let written =
             write_via(&self.root, &self.ready.join(format!("{stem}.{}", copy.extension)), &copy.bytes)?;
         self.withdraw_but(&stem, Some(&written))?;
         Ok(written)
     }
 
-    /// Removes every copy of the photo whose file holds `original` from `ready/`.
+    /// Removes every copy of the photo whose file holds `original` from `ready/`, unless this
+    /// holder has put one: an identical file elsewhere in the run (held back for its folder's
+    /// name, say) must not take away the copy of one found safe.
     pub fn withdraw(&self, original: &[u8]) -> Result<()> {
-        self.withdraw_but(&output_stem(original), None)
+        let stem = output_stem(original);
+        // Held while removing, so that a copy put meanwhile is not removed.
+        let put = self.put_stems();
+        if put.contains(&stem) {
+            return Ok(());
+        }
+        self.withdraw_but(&stem, None)
+    }
+
+    fn put_stems(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.put.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Writes `report` as `report.json` and the review page beside `ready/`.
