@@ -79,12 +79,18 @@ impl Batch {
         std::fs::create_dir_all(&folder)
             .map_err(|e| Refusal::Failed(format!("cannot keep the photos: {e}")))?;
         let now = jiff::ZonedDateTime::now().strftime("%Y-%m-%d %H.%M.%S").to_string();
+        let cannot = |e: std::io::Error| Refusal::Failed(format!("cannot make the results folder: {e}"));
+        std::fs::create_dir_all(results).map_err(cannot)?;
+        // Made here, not by the run: two batches started in the same second must not share it.
         let mut out = results.join(&now);
         for n in 2.. {
-            if !out.exists() {
-                break;
+            match std::fs::create_dir(&out) {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    out = results.join(format!("{now} ({n})"))
+                }
+                Err(e) => return Err(cannot(e)),
             }
-            out = results.join(format!("{now} ({n})"));
         }
         Ok(Batch { id, filter, folder, out, state: Mutex::default(), running: AtomicBool::new(false) })
     }
@@ -416,5 +422,21 @@ impl Photo {
             thumb: pictured.then(|| format!("/api/photos/{}/thumb?v={}", self.id, self.version)),
             view: pictured.then(|| format!("/api/photos/{}/view?v={}", self.id, self.version)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_started_in_the_same_second_get_results_folders_of_their_own() {
+        let root = tempfile::tempdir().unwrap();
+        let (uploads, results) = (root.path().join("uploads"), root.path().join("results"));
+        let new =
+            || Batch::new(Filter::new(postsafe::Options::default()).unwrap(), &uploads, &results).unwrap();
+        let outs: Vec<PathBuf> = (0..3).map(|_| new().out).collect();
+        assert!(outs.iter().all(|out| out.is_dir()), "{outs:?}");
+        assert!(outs[0] != outs[1] && outs[1] != outs[2] && outs[0] != outs[2], "{outs:?}");
     }
 }
