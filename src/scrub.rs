@@ -47,7 +47,7 @@ const PNG_KEPT: [&[u8; 4]; 6] = [b"IHDR", b"PLTE", b"IDAT", b"IEND", b"sRGB", b"
 /// The kept segments and the entropy-coded data of every scan are copied byte for byte, so the
 /// copy decodes to exactly the original's pixels.
 pub(crate) fn jpeg(file: &Jpeg, orientation: u16, profile: Option<&Vetted>) -> Option<Vec<u8>> {
-    if !scans_add_up_once(file) {
+    if !scans_add_up_once(file) || colours_read_two_ways(file) {
         return None;
     }
     let mut jfif = None;
@@ -86,6 +86,19 @@ pub(crate) fn jpeg(file: &Jpeg, orientation: u16, profile: Option<&Vetted>) -> O
     out.extend_from_slice(&image);
     out.extend_from_slice(&[0xFF, EOI]);
     Some(out)
+}
+
+/// Whether `file`'s three channels are named 'R', 'G' and 'B'. The decoder the analysis uses
+/// then reads them as red, green and blue, while libjpeg (behind most browsers) reads them as
+/// brightness and colour when a JFIF or Adobe marker says so: the two would show different
+/// pictures, so such a file is re-encoded from the one analysed.
+fn colours_read_two_ways(file: &Jpeg) -> bool {
+    let frame = file.parts.iter().find(|p| p.marker == file.frame.marker);
+    let ids = frame.and_then(|f| f.payload.get(5..)).and_then(|rest| {
+        let (&count, components) = rest.split_first()?;
+        (count == 3).then(|| components.iter().step_by(3).take(3).copied().collect::<Vec<u8>>())
+    });
+    ids.as_deref() == Some(b"RGB")
 }
 
 /// Whether every scan of `file` adds to the picture only what no earlier scan gave: in a
@@ -456,6 +469,22 @@ mod tests {
         let doubled = [&shown[..end_of_scan], &scan(&hidden), &shown[end_of_scan..]].concat();
         assert!(jpeg(&shown, 1).is_some());
         assert!(jpeg(&doubled, 1).is_none(), "re-encoded from the pixels analysed instead");
+    }
+
+    #[test]
+    fn a_jpeg_whose_channels_are_named_rgb_is_never_copied() {
+        let plain = encode_jpeg(&DynamicImage::ImageRgb8(picture(64, 48)));
+        let marker_at = |marker: u8| plain.windows(2).position(|w| w == [0xFF, marker]).unwrap();
+        let mut named = plain.clone();
+        // The frame header's three component ids (after length, precision, size and count),
+        // and the scan header's selectors for them.
+        let (frame, scan) = (marker_at(0xC0) + 2 + 2 + 6, marker_at(SOS) + 2 + 2 + 1);
+        for (i, id) in b"RGB".iter().enumerate() {
+            named[frame + 3 * i] = *id;
+            named[scan + 2 * i] = *id;
+        }
+        assert!(jpeg(&plain, 1).is_some());
+        assert!(jpeg(&named, 1).is_none(), "re-encoded from the picture analysed");
     }
 
     #[test]
