@@ -85,6 +85,11 @@ pub(crate) struct Frame {
     pub width: u16,
     /// Height in pixels (0: given later by a DNL marker).
     pub height: u16,
+    /// How many colour components (channels) it has.
+    pub components: u8,
+    /// The ids of its first three components (0 past the last): cameras number them 1, 2, 3;
+    /// some encoders name RGB ones 'R', 'G', 'B'.
+    pub ids: [u8; 3],
 }
 
 /// Walks a JPEG from its start marker to its end marker: every segment's length must lie
@@ -141,6 +146,9 @@ fn jpeg(bytes: &[u8]) -> Result<Jpeg<'_>, &'static str> {
                     precision,
                     width: u16::from_be_bytes([w0, w1]),
                     height: u16::from_be_bytes([h0, h1]),
+                    components: payload.get(5).copied().unwrap_or(0),
+                    // Each component is an id, its sampling factors and its table.
+                    ids: std::array::from_fn(|i| payload.get(6 + 3 * i).copied().unwrap_or(0)),
                 });
             }
             SOS => {
@@ -274,6 +282,7 @@ mod tests {
         let whole = [jpeg_file(), b"DEPTH-MAP".to_vec()].concat();
         let Container::Jpeg(file) = parse(&whole) else { panic!("a whole JPEG") };
         assert_eq!((file.frame.width, file.frame.height, file.frame.precision), (24, 16, 8));
+        assert_eq!((file.frame.components, file.frame.ids), (3, [1, 2, 3]));
         assert_eq!(file.trailer, b"DEPTH-MAP");
         assert_eq!(file.parts.iter().filter(|p| p.marker == SOS).count(), 1);
         let rebuilt: Vec<u8> = file.parts.iter().flat_map(|p| p.bytes.iter().copied()).collect();

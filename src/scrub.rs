@@ -93,12 +93,7 @@ pub(crate) fn jpeg(file: &Jpeg, orientation: u16, profile: Option<&Vetted>) -> O
 /// brightness and colour when a JFIF or Adobe marker says so: the two would show different
 /// pictures, so such a file is re-encoded from the one analysed.
 fn colours_read_two_ways(file: &Jpeg) -> bool {
-    let frame = file.parts.iter().find(|p| p.marker == file.frame.marker);
-    let ids = frame.and_then(|f| f.payload.get(5..)).and_then(|rest| {
-        let (&count, components) = rest.split_first()?;
-        (count == 3).then(|| components.iter().step_by(3).take(3).copied().collect::<Vec<u8>>())
-    });
-    ids.as_deref() == Some(b"RGB")
+    file.frame.components == 3 && file.frame.ids == *b"RGB"
 }
 
 /// Whether every scan of `file` adds to the picture only what no earlier scan gave: in a
